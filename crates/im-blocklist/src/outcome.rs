@@ -1,0 +1,107 @@
+//! What a call did, account by account.
+
+use im_protocol::{ErrorCode, Relation};
+
+/// One account that could not be brought to the requested state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountFailure {
+    /// The account.
+    pub account: String,
+    /// The service's code for this account, or for the whole request when the request
+    /// failed; `None` when the service gave no code (e.g. the request never arrived).
+    pub code: Option<ErrorCode>,
+    /// What went wrong, in words: the service's `ResultInfo` or the request error.
+    pub info: String,
+}
+
+/// The result of [`add`](crate::Blocklist::add) or [`remove`](crate::Blocklist::remove):
+/// every distinct input account appears in exactly one of the three lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Accounts whose state was changed as requested (or converged to it after an
+    /// ambiguous attempt, such as a timeout after the service applied the write).
+    pub succeeded: Vec<String>,
+    /// Accounts that were already in the requested state: already blocked on add,
+    /// not blocked on remove.
+    pub unchanged: Vec<String>,
+    /// Accounts that failed, with the reason.
+    pub failed: Vec<AccountFailure>,
+}
+
+impl Outcome {
+    /// Whether no account failed.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
+    }
+
+    /// How many accounts the outcome covers.
+    pub fn len(&self) -> usize {
+        self.succeeded.len() + self.unchanged.len() + self.failed.len()
+    }
+
+    /// Whether the outcome covers no account.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends another outcome's accounts to this one.
+    pub fn merge(&mut self, other: Outcome) {
+        self.succeeded.extend(other.succeeded);
+        self.unchanged.extend(other.unchanged);
+        self.failed.extend(other.failed);
+    }
+}
+
+/// The relation of one checked account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResult {
+    /// The checked account.
+    pub account: String,
+    /// Its relation to the `From` account.
+    pub relation: Relation,
+}
+
+/// The result of [`check`](crate::Blocklist::check): every distinct input account appears
+/// once, in `results` or in `failed`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// Accounts that were checked, in input order.
+    pub results: Vec<CheckResult>,
+    /// Accounts that could not be checked.
+    pub failed: Vec<AccountFailure>,
+}
+
+impl CheckOutcome {
+    /// Whether every account was checked.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
+    }
+
+    /// The relation of `account`, if it was checked.
+    pub fn relation(&self, account: &str) -> Option<Relation> {
+        self.results
+            .iter()
+            .find(|result| result.account == account)
+            .map(|result| result.relation)
+    }
+}
+
+/// One entry of a user's blocklist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockedAccount {
+    /// The blocked account.
+    pub account: String,
+    /// When it was blocked, in Unix seconds.
+    pub added_at: u64,
+}
+
+/// One page of a user's blocklist, from [`list_page`](crate::Blocklist::list_page).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// The entries of this page.
+    pub entries: Vec<BlockedAccount>,
+    /// Where the next page starts, or `None` after the last page.
+    pub next_start_index: Option<u32>,
+    /// The blocklist's sequence number, when the service sent it.
+    pub sequence: Option<u64>,
+}

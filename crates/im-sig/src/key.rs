@@ -1,0 +1,106 @@
+//! The application's secret key and the UserSig string: both are secrets.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// The secret key of a Tencent Cloud Chat application (from the console).
+///
+/// It signs every UserSig of the application, so it is never printed: `Debug` shows
+/// `SecretKey([REDACTED])`, there is no `Display`, and the memory is zeroed on drop.
+///
+/// ```
+/// use im_sig::SecretKey;
+///
+/// let key = SecretKey::new("5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e");
+/// assert_eq!(format!("{key:?}"), "SecretKey([REDACTED])");
+/// ```
+#[derive(Clone)]
+pub struct SecretKey(SecretString);
+
+impl SecretKey {
+    /// Wraps the key string as given by the console.
+    pub fn new(key: impl Into<String>) -> Self {
+        SecretKey(SecretString::from(key.into()))
+    }
+
+    /// The key bytes, for signing.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.0.expose_secret().as_bytes()
+    }
+}
+
+impl From<&str> for SecretKey {
+    fn from(key: &str) -> Self {
+        SecretKey::new(key)
+    }
+}
+
+impl From<String> for SecretKey {
+    fn from(key: String) -> Self {
+        SecretKey::new(key)
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey([REDACTED])")
+    }
+}
+
+/// An encoded UserSig: the credential sent with every REST call.
+///
+/// Anyone holding it can act as its identifier until it expires, so it is treated as a
+/// secret: `Debug` shows `UserSig([REDACTED])`, there is no `Display`, and the text is only
+/// reachable through [`UserSig::expose_secret`], whose name makes each use visible in review.
+/// Cloning is cheap (a reference count).
+///
+/// ```
+/// use im_sig::UserSig;
+///
+/// let sig: UserSig = "eJyrVgrxCdYrSy1S".parse().unwrap();
+/// assert_eq!(format!("{sig:?}"), "UserSig([REDACTED])");
+/// assert_eq!(sig.expose_secret(), "eJyrVgrxCdYrSy1S");
+/// ```
+#[derive(Clone)]
+pub struct UserSig(Arc<str>);
+
+impl UserSig {
+    /// The UserSig text, for putting into a request.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+
+    pub(crate) fn from_arc(text: Arc<str>) -> Self {
+        UserSig(text)
+    }
+}
+
+impl From<String> for UserSig {
+    fn from(text: String) -> Self {
+        UserSig(Arc::from(text))
+    }
+}
+
+impl From<&str> for UserSig {
+    fn from(text: &str) -> Self {
+        UserSig(Arc::from(text))
+    }
+}
+
+impl FromStr for UserSig {
+    type Err = Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(UserSig::from(text))
+    }
+}
+
+impl fmt::Debug for UserSig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UserSig([REDACTED])")
+    }
+}

@@ -1,0 +1,268 @@
+#![doc = include_str!("../../../README.md")]
+//!
+//! # Layers
+//!
+//! Each layer is its own crate and is re-exported here as a module, so code can take one
+//! layer at a time:
+//!
+//! - [`protocol`]: wire types, regions, API paths and the error-code catalog. No I/O.
+//! - [`sig`]: UserSig generation and verification, and the caching [`Signer`]. No I/O.
+//! - [`transport`]: the [`Transport`] trait, the hyper-based HTTPS transport, test doubles.
+//! - [`blocklist`]: the blocklist client behind [`Client::blocklist`].
+//!
+//! # Crate features
+//!
+//! - `hyper` (default): the HTTPS transport used when none is given.
+//! - `test-util`: the transport test doubles (`transport::test_util`).
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use im_blocklist as blocklist;
+pub use im_protocol as protocol;
+pub use im_sig as sig;
+pub use im_transport as transport;
+
+pub use im_blocklist::{
+    Blocklist, CheckOutcome, CheckType, Error, Outcome, RateLimiter, Relation, RetryPolicy,
+};
+pub use im_protocol::{Endpoint, ErrorCode, Region};
+pub use im_sig::{SecretKey, Signer};
+pub use im_transport::Transport;
+
+/// A `Result` with this SDK's call error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The default validity of the admin UserSig the client makes: one day. It is renewed
+/// before it expires, so a long-running process never sends an expired one.
+pub const DEFAULT_SIG_EXPIRE_SECS: u64 = 86_400;
+
+/// A configured client of the Tencent Cloud Chat server REST API.
+///
+/// Cheap to clone; clones share the connection pool, the pacer and the cached UserSig.
+#[derive(Clone)]
+pub struct Client {
+    signer: Arc<Signer>,
+    blocklist: Blocklist,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The blocklist APIs.
+    pub fn blocklist(&self) -> &Blocklist {
+        &self.blocklist
+    }
+
+    /// The signer making the admin UserSig; it can also sign for other users.
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("blocklist", &self.blocklist)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]. `sdkappid`, `key` and one of `region` or `endpoint` are
+/// required; everything else has a default.
+#[derive(Default)]
+pub struct ClientBuilder {
+    sdkappid: Option<u64>,
+    key: Option<SecretKey>,
+    admin: Option<String>,
+    endpoint: Option<Endpoint>,
+    transport: Option<Arc<dyn Transport>>,
+    calls_per_second: Option<u32>,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
+    retry_policy: Option<RetryPolicy>,
+    sig_expire: Option<u64>,
+}
+
+impl ClientBuilder {
+    /// The app's SDKAppID.
+    pub fn sdkappid(mut self, sdkappid: u64) -> Self {
+        self.sdkappid = Some(sdkappid);
+        self
+    }
+
+    /// The app's secret key, from the console.
+    pub fn key(mut self, key: impl Into<SecretKey>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// The app admin account the requests are made as (default `administrator`).
+    pub fn admin(mut self, admin: impl Into<String>) -> Self {
+        self.admin = Some(admin.into());
+        self
+    }
+
+    /// The region the app lives in; requests fail over to the region's backup host.
+    pub fn region(mut self, region: Region) -> Self {
+        self.endpoint = Some(Endpoint::region(region));
+        self
+    }
+
+    /// A custom endpoint, e.g. a proxy or a local emulator.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// The transport to send requests through (default: the hyper-based HTTPS transport,
+    /// allowing plain http only for an endpoint created with
+    /// [`Endpoint::custom_insecure_http`]).
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Calls per second per API for the in-process pacer (default: the documented 200).
+    pub fn calls_per_second(mut self, calls_per_second: u32) -> Self {
+        self.calls_per_second = Some(calls_per_second);
+        self
+    }
+
+    /// A rate limiter to use instead of the in-process pacer, e.g. one shared by processes.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
+    }
+
+    /// How long each admin UserSig is valid, in seconds (default one day).
+    pub fn sig_expire(mut self, secs: u64) -> Self {
+        self.sig_expire = Some(secs);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let sdkappid = self.sdkappid.ok_or(BuildError::Missing("sdkappid"))?;
+        let key = self.key.ok_or(BuildError::Missing("key"))?;
+        let endpoint = self
+            .endpoint
+            .ok_or(BuildError::Missing("region or endpoint"))?;
+        let admin = self.admin.unwrap_or_else(|| "administrator".to_owned());
+        im_blocklist::validate_account(&admin).map_err(BuildError::InvalidAdmin)?;
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => default_transport(&endpoint)?,
+        };
+        let signer = Arc::new(
+            Signer::new(sdkappid, admin, key)
+                .with_expire(self.sig_expire.unwrap_or(DEFAULT_SIG_EXPIRE_SECS)),
+        );
+        let mut blocklist = Blocklist::builder(Arc::clone(&signer), transport, endpoint);
+        if let Some(rate) = self.calls_per_second {
+            blocklist = blocklist.calls_per_second(rate);
+        }
+        if let Some(limiter) = self.rate_limiter {
+            blocklist = blocklist.rate_limiter(limiter);
+        }
+        if let Some(policy) = self.retry_policy {
+            blocklist = blocklist.retry_policy(policy);
+        }
+        Ok(Client {
+            signer,
+            blocklist: blocklist.build(),
+        })
+    }
+}
+
+#[cfg(feature = "hyper")]
+fn default_transport(endpoint: &Endpoint) -> Result<Arc<dyn Transport>, BuildError> {
+    let transport = im_transport::HyperTransport::builder()
+        .allow_plain_http(endpoint.is_plain_http())
+        .build()
+        .map_err(BuildError::Transport)?;
+    Ok(Arc::new(transport))
+}
+
+#[cfg(not(feature = "hyper"))]
+fn default_transport(_endpoint: &Endpoint) -> Result<Arc<dyn Transport>, BuildError> {
+    Err(BuildError::Missing(
+        "transport (the `hyper` feature is off)",
+    ))
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("sdkappid", &self.sdkappid)
+            .field("key", &self.key)
+            .field("admin", &self.admin)
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a [`Client`] could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A required setting was not given.
+    #[error("missing setting: {0}")]
+    Missing(&'static str),
+    /// The admin account is not a valid UserID.
+    #[error("invalid admin account")]
+    InvalidAdmin(#[source] im_blocklist::InvalidInput),
+    /// The default transport could not be created.
+    #[error("the HTTP transport could not be created")]
+    Transport(#[source] im_transport::TransportError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_settings_are_named() {
+        let error = Client::builder()
+            .key("k")
+            .region(Region::China)
+            .build()
+            .unwrap_err();
+        assert_eq!(error.to_string(), "missing setting: sdkappid");
+        let error = Client::builder()
+            .sdkappid(1)
+            .region(Region::China)
+            .build()
+            .unwrap_err();
+        assert_eq!(error.to_string(), "missing setting: key");
+        let error = Client::builder().sdkappid(1).key("k").build().unwrap_err();
+        assert_eq!(error.to_string(), "missing setting: region or endpoint");
+        let error = Client::builder()
+            .sdkappid(1)
+            .key("k")
+            .admin("")
+            .region(Region::China)
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, BuildError::InvalidAdmin(_)));
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let builder = Client::builder()
+            .sdkappid(1)
+            .key("very-secret-key")
+            .region(Region::China);
+        assert!(!format!("{builder:?}").contains("very-secret-key"));
+        let client = builder.build().expect("complete configuration");
+        assert!(!format!("{client:?}").contains("very-secret-key"));
+    }
+}

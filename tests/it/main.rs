@@ -1,0 +1,3 @@
+//! Integration tests across the workspace crates, in one test binary.
+
+mod layering;

@@ -1,0 +1,134 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! - `codegen [--check]`: writes the generated parts of `im-protocol` and `docs/errors.md`
+//!   from `docs/spec/`; with `--check`, writes nothing and fails with a diff when they are stale.
+//! - `ci`: the one command CI runs (format, lints, generated-code check, tests, docs).
+//! - `bench`: runs the criterion benchmarks.
+//!
+//! It uses the standard library only, so it builds in seconds.
+
+mod codegen;
+mod diff;
+mod spec;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen::run(&project_root(), codegen::Mode::Write),
+        ["codegen", "--check"] => codegen::run(&project_root(), codegen::Mode::Check),
+        ["ci"] => ci(),
+        ["bench", rest @ ..] => bench(rest),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask codegen [--check] | ci | bench [criterion args]";
+
+/// The workspace root: the parent of this crate's directory.
+fn project_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map_or_else(|| manifest_dir.to_path_buf(), Path::to_path_buf)
+}
+
+/// Runs every check CI runs, stopping at the first failure.
+fn ci() -> Result<(), String> {
+    let root = project_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    step(&root, &cargo, &["fmt", "--all", "--check"], &[])?;
+    step(
+        &root,
+        &cargo,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+    println!("==> cargo xtask codegen --check");
+    codegen::run(&root, codegen::Mode::Check)?;
+    check_leaf_dependencies(&root, &cargo)?;
+    step(
+        &root,
+        &cargo,
+        &["test", "--workspace", "--all-features"],
+        &[],
+    )?;
+    step(
+        &root,
+        &cargo,
+        &["doc", "--workspace", "--no-deps", "--all-features"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    println!("==> all checks passed");
+    Ok(())
+}
+
+/// The leaf crates a user can take alone must not pull an async runtime or an HTTP stack.
+fn check_leaf_dependencies(root: &Path, cargo: &str) -> Result<(), String> {
+    for krate in ["im-protocol", "im-sig"] {
+        println!("==> cargo tree -p {krate} (no tokio, no hyper)");
+        let output = Command::new(cargo)
+            .current_dir(root)
+            .args(["tree", "-p", krate, "-e", "normal", "--prefix", "none"])
+            .output()
+            .map_err(|error| format!("cannot run cargo tree: {error}"))?;
+        if !output.status.success() {
+            return Err(format!("cargo tree -p {krate} failed"));
+        }
+        let tree = String::from_utf8_lossy(&output.stdout);
+        let forbidden: Vec<&str> = tree
+            .lines()
+            .filter(|line| line.starts_with("tokio ") || line.starts_with("hyper"))
+            .collect();
+        if !forbidden.is_empty() {
+            return Err(format!(
+                "{krate} must not depend on tokio or hyper, but its tree has: {}",
+                forbidden.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the criterion benchmarks of the workspace.
+fn bench(extra: &[&str]) -> Result<(), String> {
+    let root = project_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut args = vec!["bench", "--workspace", "--all-features", "--"];
+    args.extend_from_slice(extra);
+    step(&root, &cargo, &args, &[])
+}
+
+/// Runs one command, echoing it first; fails when it fails.
+fn step(root: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    println!("==> cargo {}", args.join(" "));
+    let status = Command::new(program)
+        .current_dir(root)
+        .args(args)
+        .envs(env.iter().copied())
+        .status()
+        .map_err(|error| format!("cannot run {program}: {error}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
