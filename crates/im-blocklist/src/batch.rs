@@ -105,6 +105,7 @@ impl Inner {
                 by_account.entry(item.account.clone()).or_insert(item);
             }
             let mut retry: Vec<(String, Option<Item>)> = Vec::new();
+            let settled_before = result.settled.len();
             for (account, ambiguous) in pending {
                 match by_account.remove(&account) {
                     Some(item) if !is_retryable_item(item.code) => {
@@ -120,7 +121,8 @@ impl Inner {
                 item.as_ref()
                     .is_some_and(|item| item.code.retry_class() == RetryClass::RateLimited)
             });
-            match call.before_account_retry(throttled).await {
+            let progressed = result.settled.len() > settled_before;
+            match call.before_account_retry(throttled, progressed).await {
                 Ok(()) => {
                     // A retryable failure may still have been applied, so treat it as ambiguous.
                     pending = retry
@@ -215,7 +217,7 @@ fn unsettled(
             account,
             code: None,
             info: format!(
-                "the service returned no result for this account (gave up after {attempts} attempts: {reason})"
+                "the service returned no result for this account (gave up after {attempts} attempts: {reason}; an earlier attempt may have been applied)"
             ),
         },
     }

@@ -282,10 +282,16 @@ impl Inner {
 }
 
 /// The state of one logical call across its attempts: attempt count, backoff, deadline.
+///
+/// The attempt limit counts attempts in a row that settle nothing: a batch whose attempts
+/// keep settling some accounts (while others fail with per-account retryable codes) goes
+/// on until every account is settled, the deadline passes, or the retry budget runs out.
 pub(crate) struct Call<'a> {
     inner: &'a Inner,
     api: Api,
     attempts: u32,
+    /// Attempts in a row that settled nothing.
+    failures: u32,
     deadline: Instant,
     backoff: ExponentialBackoff,
     resign_next: bool,
@@ -299,6 +305,7 @@ impl<'a> Call<'a> {
             inner,
             api,
             attempts: 0,
+            failures: 0,
             deadline,
             backoff: inner.policy.backoff(),
             resign_next: false,
@@ -350,6 +357,7 @@ impl<'a> Call<'a> {
     /// Returns whether the failed attempt may have been applied by the service, or the
     /// error that ends the call.
     pub(crate) async fn after_failure(&mut self, error: Error) -> Result<bool, Error> {
+        self.failures += 1;
         match classify(&error) {
             Verdict::Fatal => Err(error),
             Verdict::Resign if !self.resigned => {
@@ -369,7 +377,9 @@ impl<'a> Call<'a> {
                     self.inner.limiter.on_throttled(self.api);
                 }
                 let switched = unreached && self.inner.failover.unreachable(self.used_backup);
-                let delay = if switched {
+                // Moving to the backup host is immediate; when the backup cannot be reached
+                // either, back off before trying the primary host again.
+                let delay = if switched && !self.used_backup {
                     Duration::ZERO
                 } else {
                     self.next_delay(throttled)
@@ -383,10 +393,21 @@ impl<'a> Call<'a> {
     }
 
     /// Waits before re-sending accounts that failed with a retryable per-account code.
+    ///
+    /// `progressed` says whether the last attempt settled any account: progress resets the
+    /// attempt limit and the backoff, so a batch with scattered per-account failures keeps
+    /// going; an attempt that settled nothing counts against the limit.
     pub(crate) async fn before_account_retry(
         &mut self,
         throttled: bool,
+        progressed: bool,
     ) -> Result<(), GiveUpReason> {
+        if progressed {
+            self.failures = 0;
+            self.backoff = self.inner.policy.backoff();
+        } else {
+            self.failures += 1;
+        }
         if throttled {
             self.inner.limiter.on_throttled(self.api);
         }
@@ -409,7 +430,7 @@ impl<'a> Call<'a> {
     }
 
     fn check_attempts_left(&self, error: Error) -> Result<(), Error> {
-        if self.attempts >= self.inner.policy.max_attempts() {
+        if self.failures >= self.inner.policy.max_attempts() {
             Err(self.give_up(GiveUpReason::AttemptsExhausted, error))
         } else {
             Ok(())
@@ -417,7 +438,7 @@ impl<'a> Call<'a> {
     }
 
     async fn pause(&mut self, delay: Duration, after_timeout: bool) -> Result<(), GiveUpReason> {
-        if self.attempts >= self.inner.policy.max_attempts() {
+        if self.failures >= self.inner.policy.max_attempts() {
             return Err(GiveUpReason::AttemptsExhausted);
         }
         if Instant::now() + delay >= self.deadline {
@@ -430,7 +451,13 @@ impl<'a> Call<'a> {
         Ok(())
     }
 
+    /// Ends the call after a failed attempt. A policy of a single attempt never retries,
+    /// so its one error is the call's error as it is; otherwise the error says why no
+    /// further attempt was made.
     pub(crate) fn give_up(&self, reason: GiveUpReason, last: Error) -> Error {
+        if reason == GiveUpReason::AttemptsExhausted && self.inner.policy.max_attempts() == 1 {
+            return last;
+        }
         tracing::debug!(api = self.api.name(), attempts = self.attempts, %reason, "giving up");
         Error::GaveUp {
             attempts: self.attempts,

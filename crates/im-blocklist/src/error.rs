@@ -28,7 +28,7 @@ pub enum Error {
     #[error("the response could not be decoded")]
     Decode(#[source] im_protocol::Error),
     /// The service rejected the whole request (`ActionStatus` `FAIL`).
-    #[error("the service rejected the request with {}", .0.code())]
+    #[error("the service rejected the request")]
     Api(#[source] ApiError),
     /// The answer decoded but contradicts the API, e.g. paging that does not advance.
     #[error("the service's answer is inconsistent: {reason}")]

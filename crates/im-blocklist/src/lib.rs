@@ -63,5 +63,5 @@ pub use error::{Error, GiveUpReason, InvalidInput};
 pub use im_protocol::{CheckType, Relation};
 pub use import::{BatchReport, ImportOutcome, ImportProgress, PairFailure};
 pub use outcome::{AccountFailure, BlockedAccount, CheckOutcome, CheckResult, Outcome, Page};
-pub use pace::{AdaptivePacer, RateLimiter, Unlimited};
+pub use pace::{AdaptivePacer, HEADROOM, RateLimiter, Unlimited};
 pub use retry::RetryPolicy;

@@ -232,7 +232,6 @@ impl Blocklist {
         Vec<AccountFailure>,
         Option<Error>,
     ) {
-        let deadline = Instant::now() + self.inner.policy.deadline();
         let mut settled = Vec::new();
         let mut failed = Vec::new();
         let mut error: Option<Error> = None;
@@ -248,6 +247,8 @@ impl Blocklist {
                 }));
                 continue;
             }
+            // Each request gets the whole deadline: a large call is many requests in a row.
+            let deadline = Instant::now() + self.inner.policy.deadline();
             let result = self
                 .inner
                 .run_batch(kind, from, chunk.to_vec(), deadline)

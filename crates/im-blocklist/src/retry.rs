@@ -31,7 +31,7 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     /// Five attempts, backoff from 100 ms doubling up to 5 s with jitter, at least 1 s after
-    /// a rate-limit answer, a 30 s deadline per call, and a budget of 500 retry tokens.
+    /// a rate-limit answer, a 30 s deadline per request, and a budget of 500 retry tokens.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 5,
@@ -69,7 +69,8 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets the time one call may take, all attempts and pauses included.
+    /// Sets the time one request may take, all attempts and pauses included. A call with
+    /// more than 1000 accounts is several requests, each with its own deadline.
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
@@ -88,7 +89,7 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    /// The time one call may take, all attempts included.
+    /// The time one request may take, all attempts included.
     pub fn deadline(&self) -> Duration {
         self.deadline
     }

@@ -1,0 +1,166 @@
+//! The command-line grammar.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// What happens to calls when the shared Redis budget cannot be reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RedisFallback {
+    /// Pace in this process alone, with a warning, until Redis answers again.
+    Local,
+    /// Fail the calls.
+    Fail,
+}
+
+/// imctl: manage Tencent Cloud Chat blocklists, sign and check UserSigs, run a local emulator.
+#[derive(Debug, Parser)]
+#[command(name = "imctl", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options accepted before or after any subcommand; each can come from the environment.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Base URL of the service or an emulator (plain http only on loopback).
+    #[arg(long, global = true, env = "TIM_ENDPOINT", conflicts_with = "region")]
+    pub(crate) endpoint: Option<String>,
+    /// Region of the app: china, singapore, seoul, tokyo, frankfurt, silicon-valley, jakarta.
+    #[arg(long, global = true, env = "TIM_REGION")]
+    pub(crate) region: Option<String>,
+    /// The app's SDKAppID.
+    #[arg(long, global = true, env = "TIM_SDKAPPID")]
+    pub(crate) sdkappid: Option<u64>,
+    /// The app's secret key (prefer the environment variable: arguments are visible to others).
+    #[arg(long, global = true, env = "TIM_SECRET_KEY", hide_env_values = true)]
+    pub(crate) key: Option<String>,
+    /// The app admin account requests are made as.
+    #[arg(
+        long,
+        global = true,
+        env = "TIM_ADMIN",
+        default_value = "administrator"
+    )]
+    pub(crate) admin: String,
+    /// Calls per second per API.
+    #[arg(long, global = true, env = "TIM_RATE", default_value_t = 200)]
+    pub(crate) rate: u32,
+    /// Share the calls/s budget with other processes through this Redis
+    /// (`redis://[:password@]host:port[/db]`).
+    #[arg(long, global = true, env = "TIM_REDIS_URL", hide_env_values = true)]
+    pub(crate) redis: Option<String>,
+    /// What to do when Redis cannot be reached: `local` paces in this process alone (with a
+    /// warning), `fail` stops the calls.
+    #[arg(long, global = true, value_enum, default_value_t = RedisFallback::Local)]
+    pub(crate) redis_unavailable: RedisFallback,
+    /// Print results as JSON on standard output.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    /// Log what happens on standard error (RUST_LOG refines it).
+    #[arg(long, short, global = true)]
+    pub(crate) verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run a realistic story end to end against an embedded emulator.
+    Demo,
+    /// Run the emulator as an HTTP server on loopback.
+    Serve(ServeArgs),
+    /// Make and check UserSigs.
+    #[command(subcommand)]
+    Sig(SigCommand),
+    /// Change, read and check blocklists.
+    #[command(subcommand)]
+    Blocklist(BlocklistCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (loopback).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) addr: SocketAddr,
+    /// Faults to inject, e.g. `502=0.05,account=0.3,lost=0.1,truncated=0.01,latency=50ms,seed=7`.
+    #[arg(long)]
+    pub(crate) faults: Option<String>,
+    /// A file naming accounts to import first: one per line, or `from,to` pairs.
+    #[arg(long)]
+    pub(crate) accounts: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SigCommand {
+    /// Print a new UserSig for an identifier.
+    Gen {
+        /// The UserID to sign for.
+        #[arg(long)]
+        identifier: String,
+        /// Validity in seconds.
+        #[arg(long, default_value_t = 86_400)]
+        expire: u64,
+    },
+    /// Check a UserSig: exit 0 when valid, 1 with the reason otherwise.
+    Verify {
+        /// The UserID the sig must be for.
+        #[arg(long)]
+        identifier: String,
+        /// The UserSig.
+        sig: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BlocklistCommand {
+    /// Block accounts.
+    Add(UpdateArgs),
+    /// Unblock accounts.
+    Remove(UpdateArgs),
+    /// List a user's blocklist.
+    List {
+        /// The user whose blocklist is listed.
+        #[arg(long)]
+        from: String,
+    },
+    /// Check accounts against a user's blocklist (both ways unless --single).
+    Check {
+        #[command(flatten)]
+        target: Targets,
+        /// Only look at the From user's own blocklist.
+        #[arg(long)]
+        single: bool,
+    },
+    /// Block many (from, to) pairs from a file of `from,to` lines.
+    Import {
+        /// The file of pairs, or `-` for standard input.
+        #[arg(long)]
+        file: PathBuf,
+        /// Record progress here; a rerun with the same file resumes after the finished part.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UpdateArgs {
+    #[command(flatten)]
+    pub(crate) target: Targets,
+}
+
+/// The From user and the accounts to act on.
+#[derive(Debug, Args)]
+pub(crate) struct Targets {
+    /// The user whose blocklist is used.
+    #[arg(long)]
+    pub(crate) from: String,
+    /// Accounts, repeatable.
+    #[arg(long = "to", required_unless_present = "to_file", conflicts_with = "to_file", num_args = 1..)]
+    pub(crate) to: Vec<String>,
+    /// A file with one account per line, or `-` for standard input.
+    #[arg(long)]
+    pub(crate) to_file: Option<PathBuf>,
+}

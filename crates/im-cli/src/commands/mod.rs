@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub(crate) mod blocklist;
+pub(crate) mod demo;
+pub(crate) mod import;
+pub(crate) mod serve;
+pub(crate) mod sig;

@@ -1,0 +1,135 @@
+//! Turns the global options into a configured client.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use im_ratelimit_redis::{RedisRateLimiter, Unavailable};
+
+use tencent_im::{Client, Endpoint, Region, SecretKey, Signer};
+
+use crate::Failure;
+use crate::cli::{Global, RedisFallback};
+
+/// The endpoint named by `--endpoint` or `--region`.
+pub(crate) fn endpoint(global: &Global) -> Result<Endpoint, Failure> {
+    match (&global.endpoint, &global.region) {
+        (Some(url), _) => parse_endpoint(url),
+        (None, Some(region)) => region.parse::<Region>().map(Endpoint::region).map_err(|_| {
+            Failure::new(format!(
+                "unknown region {region:?}; try singapore, china, frankfurt"
+            ))
+        }),
+        (None, None) => Err(Failure::new(
+            "missing --endpoint or --region (or TIM_ENDPOINT / TIM_REGION)",
+        )),
+    }
+}
+
+/// Parses a base URL; plain http is accepted only for loopback hosts (local emulators).
+pub(crate) fn parse_endpoint(url: &str) -> Result<Endpoint, Failure> {
+    let lower = url.to_ascii_lowercase();
+    let endpoint = if let Some(rest) = lower.strip_prefix("http://") {
+        if !is_loopback(rest) {
+            return Err(Failure::new(
+                "plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https",
+            ));
+        }
+        Endpoint::custom_insecure_http(url)
+    } else {
+        Endpoint::custom(url)
+    };
+    endpoint.map_err(|error| Failure::new(format!("invalid --endpoint: {error}")))
+}
+
+fn is_loopback(rest: &str) -> bool {
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = if let Some(bracketed) = authority.strip_prefix('[') {
+        bracketed.split(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The SDKAppID and key, or a one-line error naming what is missing.
+pub(crate) fn credentials(global: &Global) -> Result<(u64, SecretKey), Failure> {
+    let sdkappid = global
+        .sdkappid
+        .ok_or_else(|| Failure::new("missing --sdkappid (or TIM_SDKAPPID)"))?;
+    let key = global
+        .key
+        .as_deref()
+        .filter(|key| !key.is_empty())
+        .ok_or_else(|| Failure::new("missing --key (or TIM_SECRET_KEY)"))?;
+    Ok((sdkappid, SecretKey::from(key)))
+}
+
+/// A signer for the admin account, for `sig` commands.
+pub(crate) fn signer(global: &Global) -> Result<Signer, Failure> {
+    let (sdkappid, key) = credentials(global)?;
+    Ok(Signer::new(sdkappid, global.admin.clone(), key))
+}
+
+/// A client from the global options.
+pub(crate) async fn client(global: &Global) -> Result<Client, Failure> {
+    let (sdkappid, key) = credentials(global)?;
+    let endpoint = endpoint(global)?;
+    if global.rate == 0 {
+        return Err(Failure::new("--rate must be at least 1 call per second"));
+    }
+    let mut builder = Client::builder()
+        .sdkappid(sdkappid)
+        .key(key)
+        .admin(global.admin.clone())
+        .endpoint(endpoint)
+        .calls_per_second(global.rate);
+    if let Some(url) = &global.redis {
+        builder = builder.rate_limiter(Arc::new(shared_limiter(url, sdkappid, global).await?));
+    }
+    builder
+        .build()
+        .map_err(|error| Failure::new(format!("cannot configure the client: {error}")))
+}
+
+/// The calls/s budget shared through Redis.
+async fn shared_limiter(
+    url: &str,
+    sdkappid: u64,
+    global: &Global,
+) -> Result<RedisRateLimiter, Failure> {
+    let fallback = match global.redis_unavailable {
+        RedisFallback::Local => Unavailable::FallBackToLocal,
+        RedisFallback::Fail => Unavailable::Fail,
+    };
+    let limiter = match RedisRateLimiter::connect(url, sdkappid).await {
+        Ok(limiter) => limiter,
+        Err(error) if error.is_unavailable() && fallback == Unavailable::FallBackToLocal => {
+            tracing::warn!(%error, "Redis is unreachable; pacing in this process until it answers");
+            RedisRateLimiter::connect_lazy(url, sdkappid)
+                .map_err(|error| Failure::new(format!("invalid --redis: {error}")))?
+        }
+        Err(error) => {
+            return Err(Failure::new(format!(
+                "cannot use Redis at --redis: {error}"
+            )));
+        }
+    };
+    Ok(limiter
+        .calls_per_second(global.rate)
+        .on_unavailable(fallback))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        assert!(parse_endpoint("http://127.0.0.1:8080").is_ok());
+        assert!(parse_endpoint("http://localhost:8080/im").is_ok());
+        assert!(parse_endpoint("http://[::1]:8080").is_ok());
+        assert!(parse_endpoint("http://example.com").is_err());
+        assert!(parse_endpoint("http://127.0.0.1.example.com").is_err());
+        assert!(parse_endpoint("https://example.com").is_ok());
+    }
+}

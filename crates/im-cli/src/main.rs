@@ -1,0 +1,100 @@
+//! `imctl`: the operator's command line for Tencent Cloud Chat blocklists.
+//!
+//! Exit codes: 0 when everything was done, 2 when the command finished but some accounts
+//! failed, 1 for bad input or a request-level error, 130 when interrupted.
+
+mod checkpoint;
+mod cli;
+mod commands;
+mod config;
+mod input;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::{Cli, Command};
+
+/// How a command ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Everything was done.
+    Done,
+    /// The command finished, but some accounts failed.
+    SomeFailed,
+    /// Ctrl-C stopped the command after the calls in flight.
+    Interrupted,
+}
+
+/// A failure that ends the command: bad input, or a request-level error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Failure(pub(crate) String);
+
+impl Failure {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Failure(message.into())
+    }
+}
+
+impl From<tencent_im::Error> for Failure {
+    fn from(error: tencent_im::Error) -> Self {
+        let mut message = error.report();
+        if let Some(meaning) = error.code().and_then(|code| code.meaning()) {
+            message.push_str(&format!(" ({meaning})"));
+        }
+        Failure(message)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(Status::Done) => ExitCode::SUCCESS,
+        Ok(Status::SomeFailed) => ExitCode::from(2),
+        Ok(Status::Interrupted) => ExitCode::from(130),
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<Status, Failure> {
+    let global = &cli.global;
+    match cli.command {
+        Command::Demo => commands::demo::run(global).await,
+        Command::Serve(args) => commands::serve::run(global, &args).await,
+        Command::Sig(command) => commands::sig::run(global, command),
+        Command::Blocklist(command) => commands::blocklist::run(global, command).await,
+    }
+}
+
+/// Logs go to standard error: warnings by default, debug for the SDK with `--verbose`,
+/// anything `RUST_LOG` asks for. The SDK never logs the key or a UserSig.
+fn init_logging(verbose: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if verbose {
+        "warn,imctl=debug,im_blocklist=debug,im_transport=debug,im_emulator=info"
+    } else {
+        "warn"
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

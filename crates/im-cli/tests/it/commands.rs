@@ -1,0 +1,98 @@
+//! `imctl demo` and `imctl serve` as a user runs them.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::Stdio;
+
+use crate::support::{KEY, SDKAPPID, imctl, run, stderr, stdout};
+
+#[test]
+fn the_demo_runs_end_to_end() {
+    let mut command = imctl();
+    command.arg("demo");
+    let output = run(command, "");
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "alice and bob are friends now: no",
+        "1 already blocked (bob)",
+        "1000 blocked, 50 failed with 30013 BLOCKLIST_FULL",
+        "1000 entries in all",
+        "bob    both ways: BothWay",
+        "4000 blocked, 0 failed",
+        "900 blocked, 0 failed",
+        "holds 900 of the 900",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn serve_answers_requests_until_interrupted() {
+    let dir = crate::support::scratch("serve");
+    let accounts = dir.join("accounts.csv");
+    std::fs::write(&accounts, "alice,bob\ncarol\n").expect("write");
+    let mut command = imctl();
+    command
+        .args(["serve", "--addr", "127.0.0.1:0", "--json", "--accounts"])
+        .arg(&accounts)
+        .env("TIM_SECRET_KEY", KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut server = command.spawn().expect("serve starts");
+    let mut first_line = String::new();
+    let stdout_pipe = server.stdout.take().expect("piped");
+    BufReader::new(stdout_pipe)
+        .read_line(&mut first_line)
+        .expect("serve prints its address");
+    let info: serde_json::Value = serde_json::from_str(&first_line).expect("JSON line");
+    let url = info["url"].as_str().expect("url").to_owned();
+
+    let mut command = imctl();
+    command
+        .args([
+            "blocklist",
+            "add",
+            "--from",
+            "alice",
+            "--to",
+            "bob",
+            "carol",
+            "--json",
+        ])
+        .env("TIM_ENDPOINT", &url)
+        .env("TIM_SDKAPPID", SDKAPPID)
+        .env("TIM_SECRET_KEY", KEY);
+    let output = run(command, "");
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert!(stdout(&output).contains(r#""succeeded":["bob","carol"]"#));
+
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &server.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let output = server.wait_with_output().expect("serve stops");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("stopped after 1 requests"),
+        "{}",
+        stderr(&output)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn serve_refuses_a_non_loopback_address_and_a_missing_key() {
+    let mut command = imctl();
+    command
+        .args(["serve", "--addr", "0.0.0.0:0"])
+        .env("TIM_SECRET_KEY", KEY);
+    let output = run(command, "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("loopback"));
+    let mut command = imctl();
+    command.args(["serve", "--addr", "127.0.0.1:0"]);
+    let output = run(command, "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("--key"));
+}

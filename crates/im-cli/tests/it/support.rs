@@ -1,0 +1,127 @@
+//! Running `imctl` as a child process.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+/// The documented example key; any string works as a key.
+pub(crate) const KEY: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+pub(crate) const SDKAPPID: &str = "1400000000";
+
+/// A command for the `imctl` binary with a clean environment for its own variables.
+pub(crate) fn imctl() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_imctl"));
+    for name in [
+        "TIM_ENDPOINT",
+        "TIM_REGION",
+        "TIM_SDKAPPID",
+        "TIM_SECRET_KEY",
+        "TIM_ADMIN",
+        "TIM_RATE",
+        "TIM_REDIS_URL",
+        "RUST_LOG",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// Runs a command with `stdin` as its standard input.
+pub(crate) fn run(mut command: Command, stdin: &str) -> Output {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("imctl starts");
+    if let Some(mut input) = child.stdin.take() {
+        input
+            .write_all(stdin.as_bytes())
+            .expect("stdin is writable");
+    }
+    child.wait_with_output().expect("imctl finishes")
+}
+
+/// Standard output as text.
+pub(crate) fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub(crate) fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh scratch directory for one test.
+pub(crate) fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("imctl-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// An emulator served over HTTP on loopback for the length of a test.
+pub(crate) struct Served {
+    pub(crate) emulator: im_emulator::Emulator,
+    pub(crate) url: String,
+    runtime: tokio::runtime::Runtime,
+    server: Option<im_emulator::ServerHandle>,
+}
+
+impl Served {
+    /// Starts an emulator knowing `accounts`, with `faults`, limited to `rate` calls/s.
+    pub(crate) fn start(accounts: &[String], faults: im_emulator::Faults, rate: u32) -> Served {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let emulator = im_emulator::Emulator::builder()
+            .sdkappid(SDKAPPID.parse().expect("number"))
+            .key(tencent_im::SecretKey::from(KEY))
+            .rate_limit(rate)
+            .faults(faults)
+            .build()
+            .expect("emulator");
+        emulator.import_accounts(accounts.iter().cloned());
+        let server = runtime
+            .block_on(emulator.serve(std::net::SocketAddr::from(([127, 0, 0, 1], 0))))
+            .expect("serve");
+        let url = server.base_url();
+        Served {
+            emulator,
+            url,
+            runtime,
+            server: Some(server),
+        }
+    }
+
+    /// An `imctl` command pointed at this emulator, credentials in the environment.
+    pub(crate) fn imctl(&self) -> Command {
+        let mut command = imctl();
+        command
+            .env("TIM_ENDPOINT", &self.url)
+            .env("TIM_SDKAPPID", SDKAPPID)
+            .env("TIM_SECRET_KEY", KEY);
+        command
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+}
+
+/// Account names `prefix0001`, `prefix0002`, ...
+pub(crate) fn names(prefix: &str, count: usize) -> Vec<String> {
+    (1..=count)
+        .map(|index| format!("{prefix}{index:04}"))
+        .collect()
+}
+
+/// Parses standard output as one JSON document.
+pub(crate) fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(output))
+        .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {}", stdout(output)))
+}

@@ -1,0 +1,207 @@
+//! A local emulator of the Tencent Cloud Chat blocklist REST API, for testing code that
+//! calls it without a Tencent account.
+//!
+//! An [`Emulator`] keeps an app's accounts, friendships and blocklists in memory and serves
+//! the REST API over two faces that behave identically:
+//!
+//! - [`Emulator::transport`]: an in-process [`Transport`](im_transport::Transport), no
+//!   sockets, for unit and integration tests of code built on a transport;
+//! - [`Emulator::serve`]: a plain HTTP/1.1 server, meant for loopback, for anything that
+//!   speaks HTTP (a CLI, another language, a proxy).
+//!
+//! # What is emulated
+//!
+//! **APIs.** All `POST` with a JSON body, answered with the envelope (`ActionStatus`,
+//! `ErrorCode`, `ErrorInfo`, `ErrorDisplay`) and HTTP 200:
+//!
+//! - the four blocklist APIs, `v4/sns/black_list_add`, `_delete`, `_get` and `_check`, with
+//!   the bodies of [`im_protocol`];
+//! - setup APIs for test state ([`SetupApi`]): `v4/im_open_login_svc/account_import` and
+//!   `multiaccount_import`, `v4/sns/friend_import`, `friend_add` and `friend_check`, with the
+//!   bodies defined in this crate. The same state can be set directly with
+//!   [`Emulator::import_accounts`], [`Emulator::make_friends`] and [`Emulator::block`].
+//!
+//! **Request checks**, in this order; the first failure answers the request:
+//!
+//! | Check | Code |
+//! |---|---|
+//! | method is `POST` | HTTP 405 with `Allow: POST` and 60002 |
+//! | path is a served API (case-sensitive) | 60009 |
+//! | per-API frequency limit (blocklist APIs only) | 60007 |
+//! | query string well formed (percent escapes, UTF-8) | 60002 |
+//! | `sdkappid` present | 60012 |
+//! | `sdkappid` is this app | 60006 |
+//! | `identifier` present and not empty | 60004 |
+//! | `usersig` present and not empty | 70002 |
+//! | `random` is a `u32` | 60002 |
+//! | `contenttype` is `json` (exactly) | 60002 |
+//! | UserSig verified ([`im_sig::verify`]) at the clock's time | malformed 70003, wrong key 70009, expired 70001, other app 70014, other identifier 70013 |
+//! | `identifier` is an admin | 60010 |
+//! | body is a JSON object | 60003 |
+//! | account fields (`From_Account`, `To_Account`, `UserID`, ...) are strings | 60015 |
+//! | body has the API's shape | 60003 |
+//!
+//! Query names and values are case-sensitive and percent-decoded; `+` stays a plus, and the
+//! UserSig's `*` is accepted raw or as `%2A`.
+//!
+//! **Blocklist rules.**
+//!
+//! - `From_Account` must be imported (request-level 30003; 30001 when empty).
+//! - `To_Account` holds 1 to 1000 accounts (request-level 30001 otherwise; nothing applied).
+//! - Add answers each account in request order: 30001 for oneself, 30003 for an account that
+//!   was not imported, the "already exists" code for one already blocked (including a repeat
+//!   in the same request), 30013 once the list holds 1000 entries, else 0. Blocking removes
+//!   the friendship both ways unless [`EmulatorBuilder::remain_friends`] is set.
+//! - Delete answers 0 for every account, blocked or not (third-party reports say removing an
+//!   account that is not blocked is not an error).
+//! - `Fail_Account` lists the failed accounts and is left out when none failed.
+//! - Get pages in the order entries were added: `StartIndex` and `MaxLimited` (1 to 1000,
+//!   request-level 30001 otherwise) select the page, the answer's `StartIndex` is where the
+//!   next page starts or 0 after the last, and `CurruentSequence` is the list's sequence.
+//!   `LastSequence` is ignored and may be left out.
+//! - Each list has a sequence, 0 at first and one more for each request that changed it.
+//!   `AddBlackTimeStamp` is the clock's time when the entry was added.
+//! - Check answers every account with code 0: AWithB or NO in single mode; BothWay, AWithB,
+//!   BWithA or NO in both mode. An unknown `CheckType` is a request-level 30001.
+//! - A friend add or import fails per item with 30515 when `From_Account` blocks the friend
+//!   and 30525 when the friend blocks `From_Account`.
+//!
+//! **Frequency limit.** Each blocklist API admits [`EmulatorBuilder::rate_limit`] calls
+//! (200 by default) in any sliding second, measured on Tokio's clock at arrival, so tests
+//! with paused time are exact. A call over the limit is answered 60007, not applied, and does
+//! not count against the window. Setup APIs are not limited.
+//!
+//! **Faults.** [`Faults`] injects seeded HTTP 502s, request-level and per-account 30006,
+//! 30007 and 30008, latency, answers lost after the write was applied, and truncated JSON,
+//! into the blocklist APIs only, and only for requests that passed every check.
+//!
+//! **Request log.** Every request is recorded as a [`LoggedRequest`] (arrival time, API,
+//! `From_Account`, number of accounts, status, code, faults, whether the limit refused it),
+//! so tests can audit batch sizes and pacing, e.g. with [`Emulator::max_calls_in_window`].
+//! Debug-level `tracing` events describe each request; they never contain the UserSig or the
+//! key.
+//!
+//! # Choices where the service is not documented
+//!
+//! - "Already blocked" is answered with 30001 and `Err_SNS_BlackListAdd_Already_Exist`, as in
+//!   the documented sample; the live service has been seen to answer 31307, which
+//!   [`EmulatorBuilder::already_exists_code`] selects.
+//! - The frequency limit is answered with 60007 (60011, 60018 and 60019 are never sent).
+//! - `CurruentSequence` is written with the documented sample's spelling, always present;
+//!   `BlackListItem` is `[]` for an empty page; `Invalid_Account` is never sent.
+//! - The per-account errors of check are limited to the injected ones; an account that was
+//!   never imported is simply not blocked (NO, code 0).
+//! - Request bodies are read as they are: `Content-Encoding` (gzip) and `Content-Type` are
+//!   not looked at, and answers are never compressed.
+//! - The frequency limit is checked right after the path, before authentication, so every
+//!   call a client makes to a blocklist API counts, and the log shows exactly what the
+//!   limit saw.
+//! - Adding a friend who is already a friend succeeds; `friend_add` adds both ways unless
+//!   `AddType` says otherwise, `friend_import` one way.
+//!
+//! # What is not emulated
+//!
+//! Any other API (messages, groups, profiles, account deletion, friend deletion, ...), the
+//! blocklist webhooks, TLS and HTTP/2, the app-wide frequency limit (60011), IP allowlists,
+//! disabled apps, the service's 3-second timeout, and the effect of blocks on messaging.
+//!
+//! # Examples
+//!
+//! Send a request built with `im_protocol` and `im_sig` through the in-process transport:
+//!
+//! ```
+//! use im_emulator::Emulator;
+//! use im_protocol::{
+//!     AddBlocklistRequest, ApiRequest, QueryParams, UpdateBlocklistResponse, decode_response,
+//!     encode_json, request_url,
+//! };
+//! use im_sig::{SecretKey, SigParams, generate};
+//! use im_transport::Transport;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let key = SecretKey::new("my-app-key");
+//! let emulator = Emulator::new(1_400_000_000, key.clone());
+//! emulator.import_accounts(["alice", "bob"]);
+//! emulator.make_friends("alice", "bob");
+//!
+//! let sig = generate(&key, &SigParams::new(1_400_000_000, "administrator", 86_400), emulator.now());
+//! let params = QueryParams {
+//!     sdkappid: 1_400_000_000,
+//!     identifier: "administrator",
+//!     usersig: sig.expose_secret(),
+//!     random: 7,
+//! };
+//! // Any host will do: the in-process transport reads only the path and the query.
+//! let url = request_url("https://console.tim.qq.com", AddBlocklistRequest::API, &params);
+//! let body = encode_json(&AddBlocklistRequest::new("alice", ["bob", "dave"]))?;
+//! let request = http::Request::post(url.as_str()).body(body.into())?;
+//!
+//! let response = emulator.transport().send(request).await?;
+//! let added: UpdateBlocklistResponse = decode_response(response.body())?;
+//! assert_eq!(added.fail_account, ["dave"]); // never imported: 30003
+//! assert!(emulator.is_blocked("alice", "bob"));
+//! assert!(!emulator.are_friends("alice", "bob"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Serve the emulator over HTTP on loopback and point any client at
+//! [`ServerHandle::base_url`]:
+//!
+//! ```
+//! use im_emulator::Emulator;
+//! use im_protocol::{GetBlocklistRequest, ApiRequest, QueryParams, encode_json, request_url};
+//! use im_sig::{SecretKey, SigParams, generate};
+//! use im_transport::{HyperTransport, Transport};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let key = SecretKey::new("my-app-key");
+//! let emulator = Emulator::new(1_400_000_000, key.clone());
+//! emulator.import_accounts(["alice"]);
+//! let server = emulator.serve("127.0.0.1:0".parse()?).await?;
+//!
+//! let sig = generate(&key, &SigParams::new(1_400_000_000, "administrator", 86_400), emulator.now());
+//! let params = QueryParams {
+//!     sdkappid: 1_400_000_000,
+//!     identifier: "administrator",
+//!     usersig: sig.expose_secret(),
+//!     random: 7,
+//! };
+//! let url = request_url(&server.base_url(), GetBlocklistRequest::API, &params);
+//! let body = encode_json(&GetBlocklistRequest::first_page("alice", 100))?;
+//! let request = http::Request::post(url.as_str()).body(body.into())?;
+//!
+//! let client = HyperTransport::builder().allow_plain_http(true).build()?;
+//! let response = client.send(request).await?;
+//! assert_eq!(response.status(), 200);
+//! assert_eq!(emulator.requests().len(), 1);
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod emulator;
+mod error;
+mod faults;
+mod log;
+mod query;
+mod server;
+mod service;
+mod setup;
+mod state;
+mod transport;
+
+pub use emulator::{DEFAULT_ADMIN, DEFAULT_RATE_LIMIT, Emulator, EmulatorBuilder};
+pub use error::EmulatorError;
+pub use faults::{FaultKind, Faults};
+pub use log::LoggedRequest;
+pub use server::ServerHandle;
+pub use setup::{
+    AccountImportRequest, AccountImportResponse, AccountListItem, AddFriendItem, AddType,
+    FriendAddRequest, FriendAddResponse, FriendCheckItem, FriendCheckRequest, FriendCheckResponse,
+    FriendCheckType, FriendRelation, MultiAccountImportRequest, MultiAccountImportResponse,
+    SetupApi,
+};
+pub use transport::EmulatorTransport;

@@ -1,0 +1,700 @@
+//! The core both faces share: one request in, one reply out.
+//!
+//! [`Emulator::handle`] runs the request checks in the service's order, applies the
+//! business rules and the injected faults under the state lock, logs the request, and then
+//! (with the lock released) sleeps the injected latency.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, StatusCode, Uri, header};
+use im_protocol::{
+    AddBlocklistRequest, Api, CheckBlocklistRequest, CheckType, DeleteBlocklistRequest, Envelope,
+    ErrorCode, GetBlocklistRequest, encode_json,
+};
+use im_sig::{Expected, SigError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use tokio::time::Instant;
+
+use crate::emulator::{Config, State};
+use crate::faults::FaultPlan;
+use crate::query::Query;
+use crate::setup::{
+    AccountImportRequest, AccountImportResponse, AddType, FriendAddRequest, FriendCheckRequest,
+    FriendCheckType, MultiAccountImportRequest, MultiAccountImportResponse, SetupApi,
+};
+use crate::state::{Failure, Operation, World, transient_info};
+use crate::{Emulator, FaultKind, LoggedRequest};
+
+/// The most accounts in one blocklist request (`To_Account`), and the largest `MaxLimited`.
+const MAX_ACCOUNTS_PER_REQUEST: usize = 1000;
+
+/// The most accounts in one `multiaccount_import`, and friends in one friend add or import.
+const MAX_SETUP_ITEMS: usize = 100;
+
+/// The body of an injected HTTP 502, as a gateway would send it.
+const BAD_GATEWAY_BODY: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+
+/// What the emulator does with one request.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// Send this response.
+    Answer(http::Response<Bytes>),
+    /// The request was applied but its answer is lost: close the connection without one.
+    Lost,
+}
+
+/// The API a path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    Blocklist(Api),
+    Setup(SetupApi),
+}
+
+impl Route {
+    fn of(path: &str) -> Option<Route> {
+        Api::from_path(path)
+            .map(Route::Blocklist)
+            .or_else(|| SetupApi::from_path(path).map(Route::Setup))
+    }
+}
+
+/// A response before the lost and truncated faults are applied.
+struct Answer {
+    status: StatusCode,
+    body: Bytes,
+    json: bool,
+    code: Option<ErrorCode>,
+}
+
+impl Answer {
+    fn ok<T: Serialize>(body: T) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            body: envelope_bytes(&Envelope::ok(body)),
+            json: true,
+            code: Some(ErrorCode::OK),
+        }
+    }
+
+    fn fail(failure: Failure) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            body: envelope_bytes(&Envelope::<()>::fail(failure.code, failure.info)),
+            json: true,
+            code: Some(failure.code),
+        }
+    }
+
+    fn bad_gateway() -> Answer {
+        Answer {
+            status: StatusCode::BAD_GATEWAY,
+            body: Bytes::from_static(BAD_GATEWAY_BODY.as_bytes()),
+            json: false,
+            code: None,
+        }
+    }
+}
+
+/// Encodes an envelope. The types encoded here always encode; should one ever fail, the
+/// answer is a request-level internal error rather than a panic.
+fn envelope_bytes<T: Serialize>(envelope: &Envelope<T>) -> Bytes {
+    encode_json(envelope).map_or_else(
+        |_| {
+            Bytes::from_static(
+                br#"{"ActionStatus":"FAIL","ErrorCode":70500,"ErrorInfo":"internal error"}"#,
+            )
+        },
+        Bytes::from,
+    )
+}
+
+/// The parts of a request the emulator reads.
+struct Incoming<'a> {
+    method: &'a Method,
+    uri: &'a Uri,
+    body: &'a [u8],
+}
+
+/// What is known about a request, for the log.
+struct Record {
+    at: Instant,
+    path: String,
+    api: Option<Api>,
+    from: Option<String>,
+    accounts: usize,
+    faults: Vec<FaultKind>,
+    rejected_by_rate_limit: bool,
+}
+
+/// The outcome of processing, before the reply is built.
+struct Processed {
+    answer: Answer,
+    lost: bool,
+    allow_post: bool,
+    latency: Duration,
+}
+
+impl Processed {
+    fn answer(answer: Answer) -> Processed {
+        Processed {
+            answer,
+            lost: false,
+            allow_post: false,
+            latency: Duration::ZERO,
+        }
+    }
+
+    fn fail(failure: Failure) -> Processed {
+        Processed::answer(Answer::fail(failure))
+    }
+}
+
+impl Emulator {
+    /// Serves one request: checks, rules, faults, log, then the injected latency.
+    pub(crate) async fn handle(&self, method: &Method, uri: &Uri, body: &[u8]) -> Reply {
+        let (reply, latency) = self.handle_locked(method, uri, body);
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        reply
+    }
+
+    fn handle_locked(&self, method: &Method, uri: &Uri, body: &[u8]) -> (Reply, Duration) {
+        let config = self.config();
+        let mut state = self.lock();
+        // Read under the lock, so the log is in arrival order.
+        let at = Instant::now();
+        let path = uri.path().strip_prefix('/').unwrap_or(uri.path());
+        let route = Route::of(path);
+        let mut record = Record {
+            at,
+            path: path.to_owned(),
+            api: match route {
+                Some(Route::Blocklist(api)) => Some(api),
+                _ => None,
+            },
+            from: None,
+            accounts: 0,
+            faults: Vec::new(),
+            rejected_by_rate_limit: false,
+        };
+        let incoming = Incoming { method, uri, body };
+        let processed = process(config, &mut state, route, &incoming, &mut record);
+        let Processed {
+            answer,
+            lost,
+            allow_post,
+            latency,
+        } = processed;
+        if !latency.is_zero() {
+            record.faults.push(FaultKind::Latency);
+        }
+        tracing::debug!(
+            path = %record.path,
+            from = record.from.as_deref().unwrap_or(""),
+            accounts = record.accounts,
+            status = answer.status.as_u16(),
+            code = answer.code.map_or(-1, |code| code.0),
+            faults = ?record.faults,
+            "emulator request"
+        );
+        state.log.push(LoggedRequest {
+            at,
+            path: record.path,
+            api: record.api,
+            from: record.from,
+            accounts: record.accounts,
+            http_status: answer.status.as_u16(),
+            code: answer.code,
+            faults: record.faults,
+            rejected_by_rate_limit: record.rejected_by_rate_limit,
+        });
+        drop(state);
+        let reply = if lost {
+            Reply::Lost
+        } else {
+            Reply::Answer(response(answer, allow_post))
+        };
+        (reply, latency)
+    }
+}
+
+fn response(answer: Answer, allow_post: bool) -> http::Response<Bytes> {
+    let content_type = if answer.json {
+        "application/json"
+    } else {
+        "text/html"
+    };
+    let mut response = http::Response::new(answer.body);
+    *response.status_mut() = answer.status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if allow_post {
+        headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
+    response
+}
+
+/// Runs the checks in order and then the API.
+fn process(
+    config: &Config,
+    state: &mut State,
+    route: Option<Route>,
+    incoming: &Incoming<'_>,
+    record: &mut Record,
+) -> Processed {
+    if incoming.method != Method::POST {
+        let mut answer = Answer::fail(Failure::new(
+            ErrorCode::HTTP_PARSE_ERROR,
+            "the HTTP method must be POST",
+        ));
+        answer.status = StatusCode::METHOD_NOT_ALLOWED;
+        return Processed {
+            allow_post: true,
+            ..Processed::answer(answer)
+        };
+    }
+    let Some(route) = route else {
+        return Processed::fail(Failure::new(
+            ErrorCode::RESOURCE_ERROR,
+            "no such API; check the URL path",
+        ));
+    };
+    if let Route::Blocklist(api) = route
+        && !state.windows.admit(api, record.at, config.rate_limit)
+    {
+        record.rejected_by_rate_limit = true;
+        return Processed::fail(Failure::new(
+            ErrorCode::API_RATE_LIMITED,
+            "REST API call frequency exceeded",
+        ));
+    }
+    if let Err(failure) = check_query(config, incoming.uri.query()) {
+        return Processed::fail(failure);
+    }
+    let object = match read_object(incoming.body) {
+        Ok(object) => object,
+        Err(failure) => return Processed::fail(failure),
+    };
+    record.from = object
+        .get("From_Account")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    record.accounts = count_accounts(&object);
+    if let Err(failure) = check_account_types(&object) {
+        return Processed::fail(failure);
+    }
+    match route {
+        Route::Blocklist(api) => blocklist(config, state, api, object, record),
+        Route::Setup(api) => match setup(&mut state.world, api, object) {
+            Ok(answer) => Processed::answer(answer),
+            Err(failure) => Processed::fail(failure),
+        },
+    }
+}
+
+/// Checks the query parameters, the UserSig and the admin, in the service's order.
+fn check_query(config: &Config, raw: Option<&str>) -> Result<(), Failure> {
+    let query = Query::parse(raw).ok_or_else(|| {
+        Failure::new(
+            ErrorCode::HTTP_PARSE_ERROR,
+            "malformed escape in the query string",
+        )
+    })?;
+    let sdkappid = query
+        .get("sdkappid")
+        .ok_or_else(|| Failure::new(ErrorCode::SDKAPPID_MISSING, "sdkappid is missing"))?;
+    if sdkappid.parse::<u64>().ok() != Some(config.sdkappid) {
+        return Err(Failure::new(
+            ErrorCode::INVALID_SDKAPPID,
+            "invalid sdkappid",
+        ));
+    }
+    let identifier = query
+        .get("identifier")
+        .filter(|identifier| !identifier.is_empty())
+        .ok_or_else(|| Failure::new(ErrorCode::ACCOUNT_OR_SIG_INVALID, "identifier is missing"))?;
+    let usersig = query
+        .get("usersig")
+        .filter(|usersig| !usersig.is_empty())
+        .ok_or_else(|| Failure::new(ErrorCode::SIG_EMPTY, "usersig is empty"))?;
+    if query
+        .get("random")
+        .and_then(|random| random.parse::<u32>().ok())
+        .is_none()
+    {
+        return Err(Failure::new(
+            ErrorCode::HTTP_PARSE_ERROR,
+            "random must be an unsigned 32-bit integer",
+        ));
+    }
+    if query.get("contenttype") != Some("json") {
+        return Err(Failure::new(
+            ErrorCode::HTTP_PARSE_ERROR,
+            "contenttype must be json",
+        ));
+    }
+    let expected = Expected::new(config.sdkappid, identifier);
+    im_sig::verify(usersig, &config.key, &expected, config.clock.now())
+        .map_err(|error| sig_failure(&error))?;
+    if !config.admins.iter().any(|admin| admin == identifier) {
+        return Err(Failure::new(
+            ErrorCode::ADMIN_PERMISSION_REQUIRED,
+            "the identifier is not an app admin",
+        ));
+    }
+    Ok(())
+}
+
+/// The code the service answers a rejected UserSig with.
+fn sig_failure(error: &SigError) -> Failure {
+    let code = match error {
+        SigError::Malformed { .. } => ErrorCode::SIG_INVALID,
+        SigError::Expired { .. } => ErrorCode::SIG_EXPIRED,
+        SigError::WrongApp { .. } => ErrorCode::SIG_SDKAPPID_MISMATCH,
+        SigError::WrongIdentifier { .. } => ErrorCode::SIG_IDENTIFIER_MISMATCH,
+        _ => ErrorCode::SIG_VERIFICATION_FAILED,
+    };
+    // The error's text names the fields that differ, never the UserSig or the key.
+    Failure::new(code, error.to_string())
+}
+
+/// Parses the body as a JSON object (60003 otherwise).
+fn read_object(body: &[u8]) -> Result<Map<String, Value>, Failure> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(Failure::new(
+            ErrorCode::REQUEST_JSON_PARSE_ERROR,
+            "the request body must be a JSON object",
+        )),
+        Err(_) => Err(Failure::new(
+            ErrorCode::REQUEST_JSON_PARSE_ERROR,
+            "the request body is not valid JSON",
+        )),
+    }
+}
+
+/// The fields that hold accounts, as a string or a list of strings.
+const ACCOUNT_FIELDS: [&str; 4] = ["From_Account", "To_Account", "UserID", "Identifier"];
+
+/// Rejects accounts that are not JSON strings (60015), anywhere in the body.
+fn check_account_types(object: &Map<String, Value>) -> Result<(), Failure> {
+    fn valid(value: &Value) -> bool {
+        match value {
+            Value::String(_) => true,
+            Value::Array(items) => items.iter().all(Value::is_string),
+            _ => false,
+        }
+    }
+    fn walk(object: &Map<String, Value>) -> bool {
+        object.iter().all(|(name, value)| {
+            let here = !ACCOUNT_FIELDS.contains(&name.as_str()) || valid(value);
+            let nested = match value {
+                Value::Object(inner) => walk(inner),
+                Value::Array(items) => items.iter().all(|item| match item {
+                    Value::Object(inner) => walk(inner),
+                    _ => true,
+                }),
+                _ => true,
+            };
+            let accounts = name != "Accounts"
+                || value
+                    .as_array()
+                    .is_none_or(|items| items.iter().all(Value::is_string));
+            here && nested && accounts
+        })
+    }
+    if walk(object) {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            ErrorCode::WRONG_ACCOUNT_TYPE,
+            "accounts must be JSON strings",
+        ))
+    }
+}
+
+/// How many accounts the body carries, for the log.
+fn count_accounts(object: &Map<String, Value>) -> usize {
+    let length = |name: &str| {
+        object
+            .get(name)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    };
+    match object.get("To_Account") {
+        Some(Value::Array(items)) => items.len(),
+        Some(_) => 1,
+        None => {
+            length("AddFriendItem")
+                + length("AccountList")
+                + length("Accounts")
+                + usize::from(object.contains_key("UserID") || object.contains_key("Identifier"))
+        }
+    }
+}
+
+/// Decodes the body into its request type (60003 when the shape is wrong).
+fn decode<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, Failure> {
+    serde_json::from_value(Value::Object(object)).map_err(|error| {
+        Failure::new(
+            ErrorCode::REQUEST_JSON_PARSE_ERROR,
+            format!("the request body has the wrong shape: {error}"),
+        )
+    })
+}
+
+/// Checks the number of accounts of a request: 1 to `max` (30001 otherwise).
+fn check_count(count: usize, max: usize, field: &str) -> Result<(), Failure> {
+    if count == 0 {
+        return Err(Failure::new(
+            ErrorCode::INVALID_PARAMETER,
+            format!("{field} is empty"),
+        ));
+    }
+    if count > max {
+        return Err(Failure::new(
+            ErrorCode::INVALID_PARAMETER,
+            format!("{field} holds {count} entries; at most {max} are allowed"),
+        ));
+    }
+    Ok(())
+}
+
+/// A blocklist request that passed every request-level check.
+enum BlocklistCall {
+    Add(AddBlocklistRequest),
+    Delete(DeleteBlocklistRequest),
+    Get(GetBlocklistRequest),
+    Check(CheckBlocklistRequest),
+}
+
+/// Decodes a blocklist request and runs its request-level checks.
+fn blocklist_call(
+    world: &World,
+    api: Api,
+    mut object: Map<String, Value>,
+) -> Result<BlocklistCall, Failure> {
+    let call = match api {
+        Api::BlackListAdd => {
+            let request: AddBlocklistRequest = decode(object)?;
+            world.check_from(&request.from_account)?;
+            check_count(
+                request.to_account.len(),
+                MAX_ACCOUNTS_PER_REQUEST,
+                "To_Account",
+            )?;
+            BlocklistCall::Add(request)
+        }
+        Api::BlackListDelete => {
+            let request: DeleteBlocklistRequest = decode(object)?;
+            world.check_from(&request.from_account)?;
+            check_count(
+                request.to_account.len(),
+                MAX_ACCOUNTS_PER_REQUEST,
+                "To_Account",
+            )?;
+            BlocklistCall::Delete(request)
+        }
+        Api::BlackListGet => {
+            // REST callers are told to send 0; a missing LastSequence reads as 0.
+            object
+                .entry("LastSequence")
+                .or_insert_with(|| Value::from(0));
+            let request: GetBlocklistRequest = decode(object)?;
+            world.check_from(&request.from_account)?;
+            let limit = usize::try_from(request.max_limited).unwrap_or(usize::MAX);
+            check_count(limit, MAX_ACCOUNTS_PER_REQUEST, "MaxLimited")?;
+            BlocklistCall::Get(request)
+        }
+        Api::BlackListCheck => {
+            if let Some(Value::String(check_type)) = object.get("CheckType")
+                && ![CheckType::Single, CheckType::Both]
+                    .iter()
+                    .any(|known| known.as_str() == check_type)
+            {
+                return Err(Failure::new(
+                    ErrorCode::INVALID_PARAMETER,
+                    "CheckType must be BlackCheckResult_Type_Single or BlackCheckResult_Type_Both",
+                ));
+            }
+            let request: CheckBlocklistRequest = decode(object)?;
+            world.check_from(&request.from_account)?;
+            check_count(
+                request.to_account.len(),
+                MAX_ACCOUNTS_PER_REQUEST,
+                "To_Account",
+            )?;
+            BlocklistCall::Check(request)
+        }
+        _ => {
+            return Err(Failure::new(
+                ErrorCode::RESOURCE_ERROR,
+                "no such API; check the URL path",
+            ));
+        }
+    };
+    Ok(call)
+}
+
+/// Serves a blocklist API, with the injected faults.
+fn blocklist(
+    config: &Config,
+    state: &mut State,
+    api: Api,
+    object: Map<String, Value>,
+    record: &mut Record,
+) -> Processed {
+    let call = match blocklist_call(&state.world, api, object) {
+        Ok(call) => call,
+        Err(failure) => return Processed::fail(failure),
+    };
+    let plan: FaultPlan = state.faults.plan();
+    let delayed = |answer: Answer, lost: bool| Processed {
+        answer,
+        lost,
+        allow_post: false,
+        latency: plan.latency,
+    };
+    if plan.http_502 {
+        record.faults.push(FaultKind::Http502);
+        return delayed(Answer::bad_gateway(), false);
+    }
+    if let Some(code) = plan.request_error {
+        record.faults.push(FaultKind::RequestError);
+        let operation = match api {
+            Api::BlackListDelete => Operation::Delete,
+            Api::BlackListGet => Operation::Get,
+            Api::BlackListCheck => Operation::Check,
+            _ => Operation::Add,
+        };
+        let failure = Failure::new(code, transient_info(operation, code));
+        return delayed(Answer::fail(failure), false);
+    }
+    let now = config.clock.now();
+    let State { world, faults, .. } = state;
+    let mut injected = 0usize;
+    let mut fault = || {
+        let code = faults.account_error();
+        injected += usize::from(code.is_some());
+        code
+    };
+    let mut answer = match call {
+        BlocklistCall::Add(request) => Answer::ok(world.add_to_blocklist(
+            &request.from_account,
+            &request.to_account,
+            now,
+            config.rules,
+            &mut fault,
+        )),
+        BlocklistCall::Delete(request) => Answer::ok(world.delete_from_blocklist(
+            &request.from_account,
+            &request.to_account,
+            &mut fault,
+        )),
+        BlocklistCall::Get(request) => Answer::ok(world.blocklist_page(
+            &request.from_account,
+            request.start_index,
+            request.max_limited,
+        )),
+        BlocklistCall::Check(request) => Answer::ok(world.check_blocklist(
+            &request.from_account,
+            &request.to_account,
+            request.check_type,
+            &mut fault,
+        )),
+    };
+    if injected > 0 {
+        record.faults.push(FaultKind::AccountError);
+    }
+    if plan.lost_answer {
+        record.faults.push(FaultKind::LostAnswer);
+    } else if plan.truncated_json {
+        record.faults.push(FaultKind::TruncatedJson);
+        answer.body = answer.body.slice(..answer.body.len() / 2);
+    }
+    delayed(answer, plan.lost_answer)
+}
+
+/// Serves a setup API. These never see faults or the frequency limit.
+fn setup(world: &mut World, api: SetupApi, object: Map<String, Value>) -> Result<Answer, Failure> {
+    match api {
+        SetupApi::AccountImport => {
+            let request: AccountImportRequest = decode(object)?;
+            if !world.import(&request.user_id) {
+                return Err(Failure::new(
+                    ErrorCode::INVALID_ARGUMENT,
+                    "UserID must be 1 to 32 bytes",
+                ));
+            }
+            Ok(Answer::ok(AccountImportResponse {}))
+        }
+        SetupApi::MultiAccountImport => {
+            let request: MultiAccountImportRequest = decode(object)?;
+            let accounts = request.user_ids();
+            if accounts.is_empty() || accounts.len() > MAX_SETUP_ITEMS {
+                return Err(Failure::new(
+                    ErrorCode::INVALID_ARGUMENT,
+                    format!("import 1 to {MAX_SETUP_ITEMS} accounts per request"),
+                ));
+            }
+            let fail_accounts = accounts
+                .into_iter()
+                .filter(|account| !world.import(account))
+                .map(str::to_owned)
+                .collect();
+            Ok(Answer::ok(MultiAccountImportResponse { fail_accounts }))
+        }
+        SetupApi::FriendAdd | SetupApi::FriendImport => {
+            let request: FriendAddRequest = decode(object)?;
+            world.check_from(&request.from_account)?;
+            check_count(
+                request.add_friend_item.len(),
+                MAX_SETUP_ITEMS,
+                "AddFriendItem",
+            )?;
+            let add_type = request.add_type.unwrap_or(if api == SetupApi::FriendAdd {
+                AddType::Both
+            } else {
+                AddType::Single
+            });
+            let to: Vec<&str> = request
+                .add_friend_item
+                .iter()
+                .map(|item| item.to_account.as_str())
+                .collect();
+            Ok(Answer::ok(world.add_friends(
+                &request.from_account,
+                &to,
+                add_type,
+            )))
+        }
+        SetupApi::FriendCheck => {
+            if let Some(Value::String(check_type)) = object.get("CheckType")
+                && ![FriendCheckType::Single, FriendCheckType::Both]
+                    .iter()
+                    .any(|known| known.as_str() == check_type)
+            {
+                return Err(Failure::new(
+                    ErrorCode::INVALID_PARAMETER,
+                    "CheckType must be CheckResult_Type_Single or CheckResult_Type_Both",
+                ));
+            }
+            let request: FriendCheckRequest = decode(object)?;
+            world.check_from(&request.from_account)?;
+            check_count(
+                request.to_account.len(),
+                MAX_ACCOUNTS_PER_REQUEST,
+                "To_Account",
+            )?;
+            Ok(Answer::ok(world.check_friends(
+                &request.from_account,
+                &request.to_account,
+                request.check_type,
+            )))
+        }
+    }
+}

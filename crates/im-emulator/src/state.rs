@@ -1,0 +1,564 @@
+//! The emulated service's data and its business rules, free of I/O and of the wire
+//! checks: accounts, friendships and blocklists.
+
+use std::collections::{HashMap, HashSet};
+
+use im_protocol::{
+    AccountResult, BlocklistEntry, CheckItem, CheckType, ErrorCode, GetBlocklistResponse, Relation,
+    UpdateBlocklistResponse,
+};
+
+use crate::setup::{
+    AddType, FriendAddResponse, FriendCheckItem, FriendCheckResponse, FriendCheckType,
+    FriendRelation,
+};
+
+/// The most entries one user's blocklist holds.
+pub(crate) const MAX_BLOCKLIST: usize = 1000;
+
+/// The longest UserID the service accepts, in bytes.
+pub(crate) const MAX_USER_ID_BYTES: usize = 32;
+
+/// `ResultInfo` of an account that is already in the blocklist (the documented sample).
+pub(crate) const ALREADY_EXISTS_INFO: &str = "Err_SNS_BlackListAdd_Already_Exist";
+
+/// The rules that differ between apps (console settings) or between observations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rules {
+    /// Keep friendships when blocking (console option "Remain Friends").
+    pub(crate) remain_friends: bool,
+    /// The per-item code of an add for an account already in the blocklist.
+    pub(crate) already_exists_code: ErrorCode,
+}
+
+/// One user's blocklist, in the order the entries were added.
+#[derive(Debug, Default)]
+struct Blocklist {
+    entries: Vec<BlocklistEntry>,
+    members: HashSet<String>,
+    sequence: u64,
+}
+
+/// Accounts, friendships and blocklists.
+#[derive(Debug, Default)]
+pub(crate) struct World {
+    accounts: HashSet<String>,
+    /// Owner to the accounts in the owner's friend list (directional).
+    friends: HashMap<String, HashSet<String>>,
+    blocklists: HashMap<String, Blocklist>,
+}
+
+/// A failure of a whole request: the envelope's code and info.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Failure {
+    pub(crate) code: ErrorCode,
+    pub(crate) info: String,
+}
+
+impl Failure {
+    pub(crate) fn new(code: ErrorCode, info: impl Into<String>) -> Self {
+        Failure {
+            code,
+            info: info.into(),
+        }
+    }
+}
+
+/// Which operation a per-item failure belongs to, for its `ResultInfo`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Operation {
+    Add,
+    Delete,
+    Get,
+    Check,
+}
+
+impl Operation {
+    fn prefix(self) -> &'static str {
+        match self {
+            Operation::Add => "Err_SNS_BlackListAdd",
+            Operation::Delete => "Err_SNS_BlackListDelete",
+            Operation::Get => "Err_SNS_BlackListGet",
+            Operation::Check => "Err_SNS_BlackListCheck",
+        }
+    }
+}
+
+/// The `ResultInfo` of an injected transient per-item failure.
+pub(crate) fn transient_info(operation: Operation, code: ErrorCode) -> String {
+    let what = match code {
+        ErrorCode::NETWORK_TIMEOUT => "Timeout",
+        ErrorCode::WRITE_CONFLICT => "Write_Conflict",
+        _ => "Internal_Error",
+    };
+    format!("{}_{what}", operation.prefix())
+}
+
+fn item(to: &str, code: ErrorCode, info: impl Into<String>) -> AccountResult {
+    AccountResult {
+        to_account: to.to_owned(),
+        result_code: code,
+        result_info: info.into(),
+    }
+}
+
+fn failed_accounts(items: &[AccountResult]) -> Vec<String> {
+    items
+        .iter()
+        .filter(|item| !item.is_ok())
+        .map(|item| item.to_account.clone())
+        .collect()
+}
+
+/// Whether `id` is a UserID the service accepts: not empty, at most 32 bytes.
+pub(crate) fn valid_user_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_USER_ID_BYTES
+}
+
+impl World {
+    /// Imports an account; importing it again changes nothing. Returns whether `id` is valid.
+    pub(crate) fn import(&mut self, id: &str) -> bool {
+        if !valid_user_id(id) {
+            return false;
+        }
+        if !self.accounts.contains(id) {
+            self.accounts.insert(id.to_owned());
+        }
+        true
+    }
+
+    pub(crate) fn exists(&self, id: &str) -> bool {
+        self.accounts.contains(id)
+    }
+
+    pub(crate) fn has_friend(&self, owner: &str, friend: &str) -> bool {
+        self.friends
+            .get(owner)
+            .is_some_and(|friends| friends.contains(friend))
+    }
+
+    pub(crate) fn befriend(&mut self, owner: &str, friend: &str) {
+        let friends = self.friends.entry(owner.to_owned()).or_default();
+        if !friends.contains(friend) {
+            friends.insert(friend.to_owned());
+        }
+    }
+
+    fn unfriend(&mut self, owner: &str, friend: &str) {
+        if let Some(friends) = self.friends.get_mut(owner) {
+            friends.remove(friend);
+        }
+    }
+
+    pub(crate) fn is_blocked(&self, from: &str, to: &str) -> bool {
+        self.blocklists
+            .get(from)
+            .is_some_and(|list| list.members.contains(to))
+    }
+
+    pub(crate) fn blocklist_of(&self, user: &str) -> Vec<(String, u64)> {
+        self.blocklists.get(user).map_or_else(Vec::new, |list| {
+            list.entries
+                .iter()
+                .map(|entry| (entry.to_account.clone(), entry.add_black_timestamp))
+                .collect()
+        })
+    }
+
+    pub(crate) fn sequence_of(&self, user: &str) -> u64 {
+        self.blocklists.get(user).map_or(0, |list| list.sequence)
+    }
+
+    /// Checks `From_Account` of a request: non-empty (30001) and imported (30003).
+    pub(crate) fn check_from(&self, from: &str) -> Result<(), Failure> {
+        if from.is_empty() {
+            return Err(Failure::new(
+                ErrorCode::INVALID_PARAMETER,
+                "From_Account is empty",
+            ));
+        }
+        if !self.exists(from) {
+            return Err(Failure::new(
+                ErrorCode::ACCOUNT_NOT_FOUND,
+                "From_Account does not exist",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `black_list_add`: adds each account in turn; `fault` may fail an account first.
+    pub(crate) fn add_to_blocklist(
+        &mut self,
+        from: &str,
+        to_accounts: &[String],
+        now: u64,
+        rules: Rules,
+        fault: &mut dyn FnMut() -> Option<ErrorCode>,
+    ) -> UpdateBlocklistResponse {
+        let mut items = Vec::with_capacity(to_accounts.len());
+        let mut changed = false;
+        for to in to_accounts {
+            let result = if let Some(code) = fault() {
+                item(to, code, transient_info(Operation::Add, code))
+            } else if to == from {
+                item(
+                    to,
+                    ErrorCode::INVALID_PARAMETER,
+                    "Err_SNS_BlackListAdd_Cannot_Add_Self",
+                )
+            } else if !self.exists(to) {
+                item(
+                    to,
+                    ErrorCode::ACCOUNT_NOT_FOUND,
+                    "Err_SNS_BlackListAdd_Account_Not_Exist",
+                )
+            } else if self.is_blocked(from, to) {
+                item(to, rules.already_exists_code, ALREADY_EXISTS_INFO)
+            } else if self
+                .blocklists
+                .get(from)
+                .is_some_and(|list| list.entries.len() >= MAX_BLOCKLIST)
+            {
+                item(
+                    to,
+                    ErrorCode::BLOCKLIST_FULL,
+                    "Err_SNS_BlackListAdd_Count_Exceed_Limit",
+                )
+            } else {
+                let list = self.blocklists.entry(from.to_owned()).or_default();
+                list.entries.push(BlocklistEntry {
+                    to_account: to.clone(),
+                    add_black_timestamp: now,
+                });
+                list.members.insert(to.clone());
+                if !rules.remain_friends {
+                    self.unfriend(from, to);
+                    self.unfriend(to, from);
+                }
+                changed = true;
+                item(to, ErrorCode::OK, "")
+            };
+            items.push(result);
+        }
+        if changed {
+            self.bump_sequence(from);
+        }
+        let fail_account = failed_accounts(&items);
+        UpdateBlocklistResponse {
+            result_item: items,
+            fail_account,
+        }
+    }
+
+    /// `black_list_delete`: removes each account; one that is not in the list succeeds.
+    pub(crate) fn delete_from_blocklist(
+        &mut self,
+        from: &str,
+        to_accounts: &[String],
+        fault: &mut dyn FnMut() -> Option<ErrorCode>,
+    ) -> UpdateBlocklistResponse {
+        let mut items = Vec::with_capacity(to_accounts.len());
+        let mut changed = false;
+        for to in to_accounts {
+            if let Some(code) = fault() {
+                items.push(item(to, code, transient_info(Operation::Delete, code)));
+                continue;
+            }
+            if let Some(list) = self.blocklists.get_mut(from)
+                && list.members.remove(to.as_str())
+            {
+                list.entries.retain(|entry| entry.to_account != *to);
+                changed = true;
+            }
+            items.push(item(to, ErrorCode::OK, ""));
+        }
+        if changed {
+            self.bump_sequence(from);
+        }
+        let fail_account = failed_accounts(&items);
+        UpdateBlocklistResponse {
+            result_item: items,
+            fail_account,
+        }
+    }
+
+    /// `black_list_get`: one page, in the order the entries were added.
+    pub(crate) fn blocklist_page(
+        &self,
+        from: &str,
+        start_index: u32,
+        max_limited: u32,
+    ) -> GetBlocklistResponse {
+        let empty = [];
+        let (entries, sequence) = self
+            .blocklists
+            .get(from)
+            .map_or((&empty[..], 0), |list| (&list.entries[..], list.sequence));
+        let start = usize::try_from(start_index).unwrap_or(usize::MAX);
+        let limit = usize::try_from(max_limited).unwrap_or(usize::MAX);
+        let end = start.saturating_add(limit).min(entries.len());
+        let page = entries.get(start..end).unwrap_or_default().to_vec();
+        let next = if end < entries.len() {
+            u32::try_from(end).unwrap_or(0)
+        } else {
+            0
+        };
+        GetBlocklistResponse {
+            black_list_item: page,
+            start_index: next,
+            current_sequence: Some(sequence),
+        }
+    }
+
+    /// `black_list_check`: the relation of each account; `fault` may fail an account.
+    pub(crate) fn check_blocklist(
+        &self,
+        from: &str,
+        to_accounts: &[String],
+        check_type: CheckType,
+        fault: &mut dyn FnMut() -> Option<ErrorCode>,
+    ) -> im_protocol::CheckBlocklistResponse {
+        let mut items = Vec::with_capacity(to_accounts.len());
+        let mut fail_account = Vec::new();
+        for to in to_accounts {
+            if let Some(code) = fault() {
+                items.push(CheckItem {
+                    to_account: to.clone(),
+                    relation: Relation::No,
+                    result_code: code,
+                    result_info: transient_info(Operation::Check, code),
+                });
+                fail_account.push(to.clone());
+                continue;
+            }
+            let forward = self.is_blocked(from, to);
+            let backward = check_type == CheckType::Both && self.is_blocked(to, from);
+            let relation = match (forward, backward) {
+                (true, true) => Relation::BothWay,
+                (true, false) => Relation::AWithB,
+                (false, true) => Relation::BWithA,
+                (false, false) => Relation::No,
+            };
+            items.push(CheckItem {
+                to_account: to.clone(),
+                relation,
+                result_code: ErrorCode::OK,
+                result_info: String::new(),
+            });
+        }
+        im_protocol::CheckBlocklistResponse {
+            black_list_check_item: items,
+            fail_account,
+            invalid_account: Vec::new(),
+        }
+    }
+
+    /// `friend_add` / `friend_import`: befriends each account unless a block forbids it.
+    pub(crate) fn add_friends(
+        &mut self,
+        from: &str,
+        to_accounts: &[&str],
+        add_type: AddType,
+    ) -> FriendAddResponse {
+        let mut items = Vec::with_capacity(to_accounts.len());
+        for &to in to_accounts {
+            let result = if to == from {
+                item(
+                    to,
+                    ErrorCode::INVALID_PARAMETER,
+                    "Err_SNS_FriendAdd_Cannot_Add_Self",
+                )
+            } else if !self.exists(to) {
+                item(
+                    to,
+                    ErrorCode::ACCOUNT_NOT_FOUND,
+                    "Err_SNS_FriendAdd_Account_Not_Exist",
+                )
+            } else if self.is_blocked(from, to) {
+                item(
+                    to,
+                    ErrorCode::PEER_IN_YOUR_BLOCKLIST,
+                    "Err_SNS_FriendAdd_Peer_In_Your_BlackList",
+                )
+            } else if self.is_blocked(to, from) {
+                item(
+                    to,
+                    ErrorCode::YOU_IN_PEER_BLOCKLIST,
+                    "Err_SNS_FriendAdd_You_In_Peer_BlackList",
+                )
+            } else {
+                self.befriend(from, to);
+                if add_type == AddType::Both {
+                    self.befriend(to, from);
+                }
+                item(to, ErrorCode::OK, "")
+            };
+            items.push(result);
+        }
+        let fail_account = failed_accounts(&items);
+        FriendAddResponse {
+            result_item: items,
+            fail_account,
+        }
+    }
+
+    /// `friend_check`: the friendship with each account.
+    pub(crate) fn check_friends(
+        &self,
+        from: &str,
+        to_accounts: &[String],
+        check_type: FriendCheckType,
+    ) -> FriendCheckResponse {
+        let info_item = to_accounts
+            .iter()
+            .map(|to| {
+                let forward = self.has_friend(from, to);
+                let backward = check_type == FriendCheckType::Both && self.has_friend(to, from);
+                let relation = match (forward, backward) {
+                    (true, true) => FriendRelation::BothWay,
+                    (true, false) => FriendRelation::AWithB,
+                    (false, true) => FriendRelation::BWithA,
+                    (false, false) => FriendRelation::NoRelation,
+                };
+                FriendCheckItem {
+                    to_account: to.clone(),
+                    relation,
+                    result_code: ErrorCode::OK,
+                    result_info: String::new(),
+                }
+            })
+            .collect();
+        FriendCheckResponse {
+            info_item,
+            fail_account: Vec::new(),
+        }
+    }
+
+    fn bump_sequence(&mut self, user: &str) {
+        let list = self.blocklists.entry(user.to_owned()).or_default();
+        list.sequence = list.sequence.saturating_add(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: Rules = Rules {
+        remain_friends: false,
+        already_exists_code: ErrorCode::INVALID_PARAMETER,
+    };
+
+    fn world(accounts: &[&str]) -> World {
+        let mut world = World::default();
+        for account in accounts {
+            assert!(world.import(account));
+        }
+        world
+    }
+
+    fn strings(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|id| (*id).to_owned()).collect()
+    }
+
+    fn codes(response: &UpdateBlocklistResponse) -> Vec<i64> {
+        response
+            .result_item
+            .iter()
+            .map(|item| item.result_code.0)
+            .collect()
+    }
+
+    #[test]
+    fn user_ids_are_checked_on_import() {
+        let mut world = World::default();
+        assert!(!world.import(""));
+        assert!(!world.import(&"x".repeat(33)));
+        assert!(world.import(&"x".repeat(32)));
+    }
+
+    #[test]
+    fn add_answers_every_occurrence_in_order() {
+        let mut world = world(&["a", "b", "c"]);
+        let response = world.add_to_blocklist(
+            "a",
+            &strings(&["b", "b", "a", "ghost", "c"]),
+            10,
+            RULES,
+            &mut || None,
+        );
+        assert_eq!(codes(&response), [0, 30001, 30001, 30003, 0]);
+        assert_eq!(response.fail_account, ["b", "a", "ghost"]);
+        assert_eq!(
+            world.blocklist_of("a"),
+            [("b".to_owned(), 10), ("c".to_owned(), 10)]
+        );
+        assert_eq!(world.sequence_of("a"), 1);
+    }
+
+    #[test]
+    fn an_unchanged_list_keeps_its_sequence() {
+        let mut world = world(&["a", "b"]);
+        world.add_to_blocklist("a", &strings(&["b"]), 1, RULES, &mut || None);
+        world.add_to_blocklist("a", &strings(&["b"]), 2, RULES, &mut || None);
+        world.delete_from_blocklist("a", &strings(&["ghost"]), &mut || None);
+        assert_eq!(world.sequence_of("a"), 1);
+        world.delete_from_blocklist("a", &strings(&["b"]), &mut || None);
+        assert_eq!(world.sequence_of("a"), 2);
+        assert!(world.blocklist_of("a").is_empty());
+    }
+
+    #[test]
+    fn faulted_accounts_are_not_applied() {
+        let mut world = world(&["a", "b", "c"]);
+        let mut calls = 0;
+        let mut fault = || {
+            calls += 1;
+            (calls == 1).then_some(ErrorCode::WRITE_CONFLICT)
+        };
+        let response = world.add_to_blocklist("a", &strings(&["b", "c"]), 1, RULES, &mut fault);
+        assert_eq!(codes(&response), [30008, 0]);
+        assert_eq!(
+            response.result_item[0].result_info,
+            "Err_SNS_BlackListAdd_Write_Conflict"
+        );
+        assert!(!world.is_blocked("a", "b"));
+        assert!(world.is_blocked("a", "c"));
+    }
+
+    #[test]
+    fn paging_walks_the_list_in_add_order() {
+        let mut world = world(&["a", "b", "c", "d"]);
+        world.add_to_blocklist("a", &strings(&["d", "b", "c"]), 5, RULES, &mut || None);
+        let first = world.blocklist_page("a", 0, 2);
+        let names: Vec<_> = first
+            .black_list_item
+            .iter()
+            .map(|e| e.to_account.as_str())
+            .collect();
+        assert_eq!(names, ["d", "b"]);
+        assert_eq!(first.start_index, 2);
+        let second = world.blocklist_page("a", 2, 2);
+        assert_eq!(second.black_list_item.len(), 1);
+        assert_eq!(second.start_index, 0);
+        let beyond = world.blocklist_page("a", 10, 2);
+        assert!(beyond.black_list_item.is_empty());
+        assert_eq!(beyond.start_index, 0);
+        assert_eq!(beyond.current_sequence, Some(1));
+    }
+
+    #[test]
+    fn blocks_forbid_friend_requests_both_ways() {
+        let mut world = world(&["a", "b", "c"]);
+        world.add_to_blocklist("a", &strings(&["b"]), 1, RULES, &mut || None);
+        let response = world.add_friends("a", &["b", "c"], AddType::Both);
+        assert_eq!(codes_of(&response.result_item), [30515, 0]);
+        let response = world.add_friends("b", &["a"], AddType::Both);
+        assert_eq!(codes_of(&response.result_item), [30525]);
+        assert!(world.has_friend("a", "c") && world.has_friend("c", "a"));
+    }
+
+    fn codes_of(items: &[AccountResult]) -> Vec<i64> {
+        items.iter().map(|item| item.result_code.0).collect()
+    }
+}

@@ -1,0 +1,111 @@
+//! The per-API frequency limit, under paused time.
+
+use std::time::Duration;
+
+use im_emulator::{AccountImportRequest, AccountImportResponse, SetupApi};
+use im_protocol::{AddBlocklistRequest, Api, ErrorCode, GetBlocklistRequest};
+
+use crate::support::{harness, harness_with, names};
+
+const SECOND: Duration = Duration::from_secs(1);
+
+#[tokio::test(start_paused = true)]
+async fn calls_beyond_the_limit_in_one_second_are_refused() {
+    let h = harness();
+    let others = names("u", 250);
+    h.emulator.import_accounts(["owner"]);
+    h.emulator.import_accounts(&others);
+
+    let mut refused = Vec::new();
+    for other in &others {
+        let envelope = h.call(&AddBlocklistRequest::new("owner", [other])).await;
+        if !envelope.status.is_success() {
+            assert_eq!(envelope.status.error_code, ErrorCode::API_RATE_LIMITED);
+            refused.push(other.clone());
+        }
+    }
+    assert_eq!(refused, &others[200..]);
+    // Refused calls were not applied.
+    assert_eq!(h.emulator.blocklist_of("owner").len(), 200);
+    assert!(!h.emulator.is_blocked("owner", &others[249]));
+
+    let log = h.emulator.requests();
+    assert_eq!(log.len(), 250);
+    assert_eq!(
+        log.iter()
+            .filter(|request| request.rejected_by_rate_limit)
+            .count(),
+        50
+    );
+    assert!(
+        log[200..]
+            .iter()
+            .all(|request| request.code == Some(ErrorCode::API_RATE_LIMITED))
+    );
+    assert_eq!(
+        h.emulator.max_calls_in_window(Api::BlackListAdd, SECOND),
+        200
+    );
+
+    // Other APIs have their own budget, and setup APIs have none.
+    assert!(
+        h.call(&GetBlocklistRequest::first_page("owner", 10))
+            .await
+            .status
+            .is_success()
+    );
+    for _ in 0..300 {
+        let envelope = h
+            .setup::<_, AccountImportResponse>(
+                SetupApi::AccountImport,
+                &AccountImportRequest::new("x"),
+            )
+            .await;
+        assert!(envelope.status.is_success());
+    }
+
+    // A second later the window has room again.
+    tokio::time::advance(SECOND).await;
+    let envelope = h
+        .call(&AddBlocklistRequest::new("owner", [&others[249]]))
+        .await;
+    assert!(envelope.status.is_success());
+    assert_eq!(
+        h.emulator.max_calls_in_window(Api::BlackListAdd, SECOND),
+        200
+    );
+    assert_eq!(
+        h.emulator
+            .max_calls_in_window(Api::BlackListAdd, 2 * SECOND),
+        201
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_paced_client_is_never_refused() {
+    let h = harness_with(|b| b.rate_limit(10));
+    h.emulator.import_accounts(["owner"]);
+    for _ in 0..50 {
+        let envelope = h.call(&GetBlocklistRequest::first_page("owner", 10)).await;
+        assert!(envelope.status.is_success());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        h.emulator.max_calls_in_window(Api::BlackListGet, SECOND),
+        10
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn zero_means_unlimited() {
+    let h = harness_with(|b| b.rate_limit(0));
+    h.emulator.import_accounts(["owner"]);
+    for _ in 0..500 {
+        let envelope = h.call(&GetBlocklistRequest::first_page("owner", 10)).await;
+        assert!(envelope.status.is_success());
+    }
+    assert_eq!(
+        h.emulator.max_calls_in_window(Api::BlackListGet, SECOND),
+        500
+    );
+}

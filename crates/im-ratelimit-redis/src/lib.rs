@@ -1,0 +1,99 @@
+//! A calls-per-second budget shared by many processes, on Redis.
+//!
+//! Tencent Cloud Chat limits each API to a number of calls per second (200 for the blocklist
+//! APIs) **per app**, not per process. The blocklist client's default pacer spaces calls
+//! within one process, so a backend running on ten machines, or three bulk imports at once,
+//! overruns the limit and gets rate-limit errors. [`RedisRateLimiter`] implements the
+//! client's [`RateLimiter`](im_blocklist::RateLimiter) trait on the Redis those teams
+//! already run, so every process spends one shared budget.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use im_blocklist::Blocklist;
+//! use im_protocol::{Endpoint, Region};
+//! use im_ratelimit_redis::{RedisRateLimiter, Unavailable};
+//! use im_sig::{SecretKey, Signer};
+//! use im_transport::Transport;
+//!
+//! # async fn run(transport: Arc<dyn Transport>) -> Result<(), Box<dyn std::error::Error>> {
+//! let sdkappid = 1_400_000_000;
+//! let limiter = RedisRateLimiter::connect("redis://:password@cache.internal:6379/", sdkappid)
+//!     .await?
+//!     .on_unavailable(Unavailable::FallBackToLocal);
+//! let signer = Signer::new(sdkappid, "administrator", SecretKey::from("app key"));
+//! let blocklist = Blocklist::builder(signer, transport, Endpoint::region(Region::Singapore))
+//!     .rate_limiter(Arc::new(limiter))
+//!     .build();
+//! # let _ = blocklist; Ok(()) }
+//! ```
+//!
+//! # How it works
+//!
+//! Each (app, API) pair is a *lane*: a Redis hash at `{prefix}:{sdkappid}:{api path}`, e.g.
+//! `tim:rate:1400000000:v4/sns/black_list_add` (the prefix is
+//! [`RedisRateLimiter::key_prefix`]). A Lua script (the generic cell rate algorithm with a
+//! burst tolerance of zero) reserves one slot per call, atomically:
+//!
+//! ```text
+//! now      = TIME on the Redis server, in microseconds
+//! slot     = max(tat, now)               tat: the lane's next free slot
+//! tat      = slot + ceil(1 s / rate)
+//! return   slot - now                    the caller sleeps this long, then starts
+//! ```
+//!
+//! Slots are one interval apart, so no one-second window ever holds more than `rate` starts
+//! and there is no burst, exactly like the in-process
+//! [`AdaptivePacer`](im_blocklist::AdaptivePacer). Time comes from the Redis server's clock,
+//! so machines with skewed clocks agree; callers only sleep for the relative wait. The lane
+//! expires a second after its last slot (or after its throttle recovery, below).
+//!
+//! When the service answers a call with a rate-limit code, the client calls
+//! [`on_throttled`](im_blocklist::RateLimiter::on_throttled), and a background task stores a
+//! throttled rate and its time in the lane: 70% of the current rate, never below 5% of
+//! nominal. The script then paces every process at that rate, climbing back linearly to
+//! nominal over ten seconds, the same curve as the in-process pacer. Every process sharing a
+//! lane should configure the same nominal rate.
+//!
+//! The script uses only `EVALSHA`/`EVAL`, `TIME`, `HMGET`, `HSET` and `PEXPIRE`: no Redis
+//! modules, so it runs on managed Redis (and Valkey), version 4 or later.
+//!
+//! # When Redis is unavailable
+//!
+//! Every Redis operation has a timeout ([`RedisRateLimiter::operation_timeout`], 500 ms by
+//! default), so a hung Redis is noticed quickly. What happens next is the caller's choice
+//! ([`Unavailable`]):
+//!
+//! - [`Unavailable::FallBackToLocal`] (the default): calls are paced by this process alone,
+//!   at the same rates, and one warning is logged per outage. One call per
+//!   [`recheck_interval`](RedisRateLimiter::recheck_interval) (one second) tries Redis again;
+//!   when it answers, the limiter shares the budget again and logs that it did. While Redis
+//!   is down each process spends the whole budget, so several processes can exceed it
+//!   together until the service's rate-limit answers slow them down.
+//! - [`Unavailable::Fail`]: `acquire` returns
+//!   [`Error::RateLimiter`](im_blocklist::Error::RateLimiter), so no call starts unpaced; the
+//!   calls that could not start are reported as failed, not lost.
+//!
+//! The connection is re-established automatically after a failure. The Redis URL's password
+//! never appears in `Debug` output or logs.
+//!
+//! # Testing
+//!
+//! The integration tests start their own `redis-server` on a free loopback port, without
+//! persistence, and stop it afterwards; nothing shared is needed. Install it with
+//! `apt-get install redis-server` (Debian, Ubuntu) or `brew install redis` (macOS). When it
+//! is missing the tests are skipped with these instructions, unless `IM_REQUIRE_REDIS=1` is
+//! set (CI sets it), which makes them fail instead. Run them with
+//! `cargo test -p im-ratelimit-redis`.
+//!
+//! The example `shared_rate` measures the limiter against a running Redis:
+//! `cargo run --release -p im-ratelimit-redis --example shared_rate -- redis://127.0.0.1:6379/`.
+
+mod error;
+mod limiter;
+mod script;
+
+pub use error::RedisLimiterError;
+pub use limiter::{
+    DEFAULT_KEY_PREFIX, DEFAULT_OPERATION_TIMEOUT, DEFAULT_RECHECK_INTERVAL, Grant,
+    RedisRateLimiter, Unavailable,
+};

@@ -1,0 +1,554 @@
+//! The limiter: the `RateLimiter` seam of the blocklist client, backed by the lane script.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use im_blocklist::{AdaptivePacer, Error, RateLimiter};
+use im_protocol::Api;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use tokio::time::Instant;
+
+use crate::error::RedisLimiterError;
+use crate::script::{LaneScript, Reservation};
+
+/// The key prefix used unless [`RedisRateLimiter::key_prefix`] sets another.
+pub const DEFAULT_KEY_PREFIX: &str = "tim:rate";
+/// How long one Redis operation may take before the limiter treats Redis as unavailable,
+/// unless [`RedisRateLimiter::operation_timeout`] sets another.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_millis(500);
+/// How often, during an outage, one call tries Redis again, unless
+/// [`RedisRateLimiter::recheck_interval`] sets another.
+pub const DEFAULT_RECHECK_INTERVAL: Duration = Duration::from_secs(1);
+/// How long [`RedisRateLimiter::connect`] and each reconnection attempt may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What the limiter does when Redis cannot be reached or does not answer in time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unavailable {
+    /// `acquire` fails with [`Error::RateLimiter`], so no call starts unpaced.
+    Fail,
+    /// Calls are paced by this process alone (an [`AdaptivePacer`] with the same rates),
+    /// with one warning per outage; the limiter returns to Redis when it answers again.
+    ///
+    /// While Redis is down, each process spends the whole budget on its own, so several
+    /// processes together can exceed it until the service's rate-limit answers slow them.
+    #[default]
+    FallBackToLocal,
+}
+
+/// How a call was granted by [`RedisRateLimiter::acquire_grant`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Grant {
+    /// Redis reserved the call's slot in the shared budget.
+    Shared {
+        /// The slot's start time on the Redis server's clock, since the Unix epoch.
+        /// Slots of one lane are at least one interval (`(1 + HEADROOM) / rate`) apart.
+        slot: Duration,
+    },
+    /// Redis was unavailable: the call was paced by this process alone.
+    Local,
+}
+
+/// A [`RateLimiter`] whose budget is shared, through Redis, by every process using the same
+/// Redis, app and key prefix.
+///
+/// Each (app, API) pair is a lane: a Redis hash at `{prefix}:{sdkappid}:{api path}`, e.g.
+/// `tim:rate:1400000000:v4/sns/black_list_add`. A Lua script reserves slots in it one
+/// interval apart, on the Redis server's clock, so no one-second window ever holds more starts
+/// than the rate, however many processes share it and however their clocks differ. See the
+/// [crate documentation](crate) for the script and the failure modes.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use im_blocklist::RateLimiter;
+/// use im_ratelimit_redis::{RedisRateLimiter, Unavailable};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let limiter = RedisRateLimiter::connect("redis://127.0.0.1:6379/", 1_400_000_000)
+///     .await?
+///     .calls_per_second(200)
+///     .on_unavailable(Unavailable::FallBackToLocal);
+/// let limiter: Arc<dyn RateLimiter> = Arc::new(limiter);
+/// # let _ = limiter; Ok(()) }
+/// ```
+pub struct RedisRateLimiter {
+    conn: ConnectionManager,
+    script: LaneScript,
+    /// The URL without its password, for `Debug`.
+    redacted_url: String,
+    sdkappid: u64,
+    prefix: String,
+    default_rate: Option<u32>,
+    rates: HashMap<Api, u32>,
+    on_unavailable: Unavailable,
+    timeout: Duration,
+    recheck: Duration,
+    local: AdaptivePacer,
+    health: Mutex<Health>,
+}
+
+impl RedisRateLimiter {
+    /// Connects to the Redis at `url` and checks that it answers, for the app `sdkappid`.
+    ///
+    /// The URL has the form `redis://[[user]:password@]host[:port][/db]`. Connections are
+    /// re-established automatically after a failure.
+    ///
+    /// # Errors
+    ///
+    /// [`RedisLimiterError::InvalidUrl`] for a malformed URL; an unavailability error
+    /// ([`RedisLimiterError::is_unavailable`]) or [`RedisLimiterError::Rejected`] (e.g. a
+    /// wrong password) when Redis cannot be used now.
+    pub async fn connect(url: &str, sdkappid: u64) -> Result<Self, RedisLimiterError> {
+        let limiter = Self::connect_lazy(url, sdkappid)?;
+        let mut conn = limiter.conn.clone();
+        let check = limiter.script.load(&mut conn);
+        match tokio::time::timeout(CONNECT_TIMEOUT, check).await {
+            Ok(Ok(())) => Ok(limiter),
+            Ok(Err(error)) => Err(error),
+            Err(_) => Err(RedisLimiterError::Timeout(CONNECT_TIMEOUT)),
+        }
+    }
+
+    /// Like [`connect`](Self::connect), without contacting Redis now: the first call does.
+    ///
+    /// Useful with [`Unavailable::FallBackToLocal`] when a process must start even while
+    /// Redis is down. Call it from within a Tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`RedisLimiterError::InvalidUrl`] for a malformed URL, and
+    /// [`RedisLimiterError::NoRuntime`] outside a Tokio runtime.
+    pub fn connect_lazy(url: &str, sdkappid: u64) -> Result<Self, RedisLimiterError> {
+        let client = redis::Client::open(url).map_err(RedisLimiterError::from_redis)?;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(RedisLimiterError::NoRuntime);
+        }
+        // One connection attempt per failure: the limiter decides when to try again.
+        let config = ConnectionManagerConfig::new()
+            .set_number_of_retries(0)
+            .set_connection_timeout(Some(CONNECT_TIMEOUT));
+        let conn = ConnectionManager::new_lazy_with_config(client, config)
+            .map_err(RedisLimiterError::from_redis)?;
+        let mut limiter = RedisRateLimiter {
+            conn,
+            script: LaneScript::new(),
+            redacted_url: redact_url(url),
+            sdkappid,
+            prefix: DEFAULT_KEY_PREFIX.to_owned(),
+            default_rate: None,
+            rates: HashMap::new(),
+            on_unavailable: Unavailable::default(),
+            timeout: DEFAULT_OPERATION_TIMEOUT,
+            recheck: DEFAULT_RECHECK_INTERVAL,
+            local: AdaptivePacer::documented(),
+            health: Mutex::new(Health::default()),
+        };
+        limiter.local = limiter.local_pacer();
+        Ok(limiter)
+    }
+
+    /// Sets the rate of every API, in calls per second (at least 1); the default is each
+    /// API's documented limit (200 for the blocklist APIs).
+    ///
+    /// Every process sharing a lane should use the same rate.
+    pub fn calls_per_second(mut self, calls_per_second: u32) -> Self {
+        self.default_rate = Some(calls_per_second.max(1));
+        self.rates.clear();
+        self.local = self.local_pacer();
+        self
+    }
+
+    /// Sets the rate of one API, in calls per second (at least 1).
+    pub fn with_rate(mut self, api: Api, calls_per_second: u32) -> Self {
+        self.rates.insert(api, calls_per_second.max(1));
+        self.local = self.local_pacer();
+        self
+    }
+
+    /// Sets the prefix of the Redis keys (default [`DEFAULT_KEY_PREFIX`]).
+    pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Chooses what happens when Redis is unavailable (default
+    /// [`Unavailable::FallBackToLocal`]).
+    pub fn on_unavailable(mut self, behaviour: Unavailable) -> Self {
+        self.on_unavailable = behaviour;
+        self
+    }
+
+    /// Sets how long one Redis operation may take (default [`DEFAULT_OPERATION_TIMEOUT`]).
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets how often, during an outage, one call tries Redis again (default
+    /// [`DEFAULT_RECHECK_INTERVAL`]). Only used with [`Unavailable::FallBackToLocal`]:
+    /// with [`Unavailable::Fail`] every call tries Redis.
+    pub fn recheck_interval(mut self, interval: Duration) -> Self {
+        self.recheck = interval;
+        self
+    }
+
+    /// The nominal rate of `api`, in calls per second.
+    pub fn nominal_rate(&self, api: Api) -> u32 {
+        self.rates
+            .get(&api)
+            .copied()
+            .or(self.default_rate)
+            .unwrap_or_else(|| api.default_calls_per_second())
+            .max(1)
+    }
+
+    /// The Redis key of `api`'s lane: `{prefix}:{sdkappid}:{api path}`.
+    pub fn lane_key(&self, api: Api) -> String {
+        format!("{}:{}:{}", self.prefix, self.sdkappid, api.path())
+    }
+
+    /// The rate `api` is paced at right now across all processes, in calls per second
+    /// (below nominal after a throttle answer).
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be used.
+    pub async fn current_rate(&self, api: Api) -> Result<f64, RedisLimiterError> {
+        let mut conn = self.conn.clone();
+        let key = self.lane_key(api);
+        let peek = self.script.peek(&mut conn, &key, self.nominal_rate(api));
+        with_timeout(self.timeout, peek).await
+    }
+
+    /// Waits until one more call to `api` may start, counts it, and says how it was granted.
+    ///
+    /// # Errors
+    ///
+    /// Only with [`Unavailable::Fail`], when Redis cannot be used.
+    pub async fn acquire_grant(&self, api: Api) -> Result<Grant, RedisLimiterError> {
+        if self
+            .health()
+            .should_try(self.on_unavailable, Instant::now(), self.recheck)
+        {
+            match self.reserve(api).await {
+                Ok(reservation) => {
+                    self.mark_up();
+                    tokio::time::sleep(reservation.wait).await;
+                    return Ok(Grant::Shared {
+                        slot: reservation.slot,
+                    });
+                }
+                Err(error) => {
+                    self.mark_down(&error);
+                    if self.on_unavailable == Unavailable::Fail {
+                        return Err(error);
+                    }
+                }
+            }
+        }
+        self.local
+            .acquire(api)
+            .await
+            .map_err(|error| RedisLimiterError::Fallback(Box::new(error)))?;
+        Ok(Grant::Local)
+    }
+
+    async fn reserve(&self, api: Api) -> Result<Reservation, RedisLimiterError> {
+        let mut conn = self.conn.clone();
+        let key = self.lane_key(api);
+        let acquire = self.script.acquire(&mut conn, &key, self.nominal_rate(api));
+        with_timeout(self.timeout, acquire).await
+    }
+
+    fn health(&self) -> MutexGuard<'_, Health> {
+        self.health
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn mark_up(&self) {
+        if let Some(outage) = self.health().mark_up(Instant::now()) {
+            tracing::info!(
+                redis = %self.redacted_url,
+                outage_ms = outage.as_millis(),
+                "Redis answers again; the call budget is shared again"
+            );
+        }
+    }
+
+    fn mark_down(&self, error: &RedisLimiterError) {
+        if self.health().mark_down(Instant::now(), self.recheck) {
+            let consequence = match self.on_unavailable {
+                Unavailable::Fail => "calls fail until it answers again",
+                Unavailable::FallBackToLocal => {
+                    "pacing calls in this process only until it answers again"
+                }
+            };
+            tracing::warn!(
+                redis = %self.redacted_url,
+                error = %error.report(),
+                "the shared rate limiter cannot use Redis; {consequence}"
+            );
+        }
+    }
+
+    /// An in-process pacer with the same rates, for outages.
+    fn local_pacer(&self) -> AdaptivePacer {
+        let mut pacer = AdaptivePacer::new(self.default_rate.unwrap_or(200));
+        for api in Api::ALL {
+            pacer = pacer.with_rate(*api, self.nominal_rate(*api));
+        }
+        pacer
+    }
+}
+
+/// Runs one Redis operation with the operation timeout.
+async fn with_timeout<T>(
+    timeout: Duration,
+    operation: impl Future<Output = Result<T, RedisLimiterError>>,
+) -> Result<T, RedisLimiterError> {
+    tokio::time::timeout(timeout, operation)
+        .await
+        .unwrap_or(Err(RedisLimiterError::Timeout(timeout)))
+}
+
+#[async_trait]
+impl RateLimiter for RedisRateLimiter {
+    async fn acquire(&self, api: Api) -> Result<(), Error> {
+        self.acquire_grant(api)
+            .await
+            .map(|_| ())
+            .map_err(|error| Error::RateLimiter(Box::new(error)))
+    }
+
+    /// Slows `api`'s lane for every process: the shared rate drops to 70% of its current
+    /// value and climbs back to nominal over ten seconds. The update is sent by a background
+    /// task; this method never waits.
+    fn on_throttled(&self, api: Api) {
+        // The fallback pacer slows down too, so an outage starts from the reduced rate.
+        self.local.on_throttled(api);
+        if self.health().is_down() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut conn = self.conn.clone();
+        let script = self.script.clone();
+        let key = self.lane_key(api);
+        let nominal = self.nominal_rate(api);
+        let timeout = self.timeout;
+        runtime.spawn(async move {
+            let throttle = script.throttle(&mut conn, &key, nominal);
+            match with_timeout(timeout, throttle).await {
+                Ok(rate) => tracing::debug!(
+                    api = api.name(),
+                    rate,
+                    "rate limited by the service; slowing down every process"
+                ),
+                Err(error) => tracing::debug!(
+                    api = api.name(),
+                    error = %error.report(),
+                    "could not share a rate-limit answer through Redis"
+                ),
+            }
+        });
+    }
+}
+
+impl fmt::Debug for RedisRateLimiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisRateLimiter")
+            .field("url", &self.redacted_url)
+            .field("sdkappid", &self.sdkappid)
+            .field("prefix", &self.prefix)
+            .field("default_rate", &self.default_rate)
+            .field("rates", &self.rates)
+            .field("on_unavailable", &self.on_unavailable)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether Redis answers, as far as this process knows.
+#[derive(Debug)]
+struct Health {
+    /// When the current outage began; `None` while Redis answers.
+    down_since: Option<Instant>,
+    /// During an outage, the earliest time a call may try Redis again.
+    next_check: Instant,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            down_since: None,
+            next_check: Instant::now(),
+        }
+    }
+}
+
+impl Health {
+    fn is_down(&self) -> bool {
+        self.down_since.is_some()
+    }
+
+    /// Whether the next call should go to Redis. During an outage one call per `recheck`
+    /// interval does (and the others are paced locally), unless every call must.
+    fn should_try(&mut self, policy: Unavailable, now: Instant, recheck: Duration) -> bool {
+        if policy == Unavailable::Fail || self.down_since.is_none() {
+            return true;
+        }
+        if now >= self.next_check {
+            self.next_check = now + recheck;
+            return true;
+        }
+        false
+    }
+
+    /// Records an answer; returns the outage's length when this ends one.
+    fn mark_up(&mut self, now: Instant) -> Option<Duration> {
+        self.down_since
+            .take()
+            .map(|since| now.saturating_duration_since(since))
+    }
+
+    /// Records a failure; returns whether this starts an outage.
+    fn mark_down(&mut self, now: Instant, recheck: Duration) -> bool {
+        self.next_check = now + recheck;
+        if self.down_since.is_some() {
+            return false;
+        }
+        self.down_since = Some(now);
+        true
+    }
+}
+
+/// The URL with its password (and any query, which may carry one) replaced by `***`.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "***".to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => format!("***@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, _query)) => format!("{path}?***"),
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        let cases = [
+            ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+            ("redis://:s3cret@cache:6379", "redis://:***@cache:6379"),
+            ("redis://app:s3cret@cache/2", "redis://app:***@cache/2"),
+            ("redis://s3cret@cache", "redis://***@cache"),
+            ("redis://app:p@ss@cache", "redis://app:***@cache"),
+            (
+                "redis+unix:///run/redis.sock?pass=s3cret",
+                "redis+unix:///run/redis.sock?***",
+            ),
+            ("not a url s3cret", "***"),
+        ];
+        for (url, redacted) in cases {
+            assert_eq!(redact_url(url), redacted, "{url}");
+        }
+    }
+
+    #[test]
+    fn an_outage_is_rechecked_once_per_interval() {
+        let recheck = Duration::from_secs(1);
+        let policy = Unavailable::FallBackToLocal;
+        let mut health = Health::default();
+        let start = Instant::now();
+        assert!(health.should_try(policy, start, recheck));
+        assert!(
+            health.mark_down(start, recheck),
+            "the first failure starts an outage"
+        );
+        assert!(!health.mark_down(start, recheck), "later failures do not");
+        assert!(!health.should_try(policy, start + recheck / 2, recheck));
+        assert!(
+            health.should_try(policy, start + recheck, recheck),
+            "the recheck"
+        );
+        assert!(
+            !health.should_try(policy, start + recheck, recheck),
+            "one call rechecks; the others are paced locally"
+        );
+        assert_eq!(
+            health.mark_up(start + recheck * 3),
+            Some(recheck * 3),
+            "an answer ends the outage"
+        );
+        assert_eq!(health.mark_up(start + recheck * 3), None);
+        assert!(health.should_try(policy, start + recheck * 3, recheck));
+    }
+
+    #[test]
+    fn with_fail_every_call_tries_redis() {
+        let recheck = Duration::from_secs(1);
+        let mut health = Health::default();
+        let now = Instant::now();
+        health.mark_down(now, recheck);
+        assert!(health.should_try(Unavailable::Fail, now, recheck));
+        assert!(health.should_try(Unavailable::Fail, now, recheck));
+    }
+
+    #[tokio::test]
+    async fn debug_hides_the_password() {
+        let limiter = RedisRateLimiter::connect_lazy("redis://app:s3cret@127.0.0.1:1/", 1400)
+            .expect("a valid URL");
+        let debug = format!("{limiter:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(debug.contains("redis://app:***@127.0.0.1:1/"), "{debug}");
+    }
+
+    #[tokio::test]
+    async fn rates_default_to_the_documented_limits() {
+        let limiter = RedisRateLimiter::connect_lazy("redis://127.0.0.1:1/", 1400).unwrap();
+        for api in Api::ALL {
+            assert_eq!(limiter.nominal_rate(*api), api.default_calls_per_second());
+        }
+        let limiter = limiter
+            .calls_per_second(50)
+            .with_rate(Api::BlackListCheck, 0)
+            .key_prefix("test");
+        assert_eq!(limiter.nominal_rate(Api::BlackListAdd), 50);
+        assert_eq!(limiter.nominal_rate(Api::BlackListCheck), 1);
+        assert_eq!(
+            limiter.lane_key(Api::BlackListAdd),
+            "test:1400:v4/sns/black_list_add"
+        );
+    }
+
+    #[test]
+    fn outside_a_runtime_the_limiter_is_refused() {
+        let error = RedisRateLimiter::connect_lazy("redis://127.0.0.1/", 1).unwrap_err();
+        assert!(matches!(error, RedisLimiterError::NoRuntime));
+    }
+
+    #[tokio::test]
+    async fn a_malformed_url_is_refused() {
+        let error = RedisRateLimiter::connect_lazy("https://cache/", 1).unwrap_err();
+        assert!(matches!(error, RedisLimiterError::InvalidUrl(_)));
+    }
+}

@@ -1,0 +1,79 @@
+//! Each app and each API has its own lane.
+
+use std::time::Duration;
+
+use im_protocol::Api;
+use im_ratelimit_redis::{Grant, RedisRateLimiter};
+use redis::AsyncCommands;
+
+use crate::support::{RedisServer, raw_connection};
+
+fn slot(grant: Grant) -> Duration {
+    match grant {
+        Grant::Shared { slot } => slot,
+        other => panic!("Redis was up, yet a call was granted {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn other_apps_and_apis_are_not_slowed() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    // One call per second: a call in a shared lane would wait a whole second.
+    let app1 = RedisRateLimiter::connect(&server.url(), 1_400_000_001)
+        .await
+        .unwrap()
+        .calls_per_second(1);
+    let app2 = RedisRateLimiter::connect(&server.url(), 1_400_000_002)
+        .await
+        .unwrap()
+        .calls_per_second(1);
+    let other_prefix = RedisRateLimiter::connect(&server.url(), 1_400_000_001)
+        .await
+        .unwrap()
+        .calls_per_second(1)
+        .key_prefix("staging:rate");
+    let interval = Duration::from_secs(1);
+
+    let first = slot(app1.acquire_grant(Api::BlackListAdd).await.unwrap());
+    let other_app = slot(app2.acquire_grant(Api::BlackListAdd).await.unwrap());
+    let other_api = slot(app1.acquire_grant(Api::BlackListCheck).await.unwrap());
+    let other_keys = slot(other_prefix.acquire_grant(Api::BlackListAdd).await.unwrap());
+    for (lane, start) in [
+        ("another app", other_app),
+        ("another API", other_api),
+        ("another key prefix", other_keys),
+    ] {
+        assert!(
+            start < first + interval,
+            "{lane} waited for app 1's add lane ({:?} after it)",
+            start - first
+        );
+    }
+    let second = slot(app1.acquire_grant(Api::BlackListAdd).await.unwrap());
+    assert!(second >= first + interval, "the same lane is paced");
+
+    let mut redis = raw_connection(&server.url()).await;
+    let mut keys: Vec<String> = redis.keys("*").await.unwrap();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "staging:rate:1400000001:v4/sns/black_list_add",
+            "tim:rate:1400000001:v4/sns/black_list_add",
+            "tim:rate:1400000001:v4/sns/black_list_check",
+            "tim:rate:1400000002:v4/sns/black_list_add",
+        ]
+    );
+    assert_eq!(
+        app1.lane_key(Api::BlackListAdd),
+        "tim:rate:1400000001:v4/sns/black_list_add"
+    );
+    // Idle lanes expire: a key outlives its last slot by about a second.
+    let ttl: i64 = redis
+        .pttl(app1.lane_key(Api::BlackListCheck))
+        .await
+        .unwrap();
+    assert!((1..=2000).contains(&ttl), "pttl {ttl}");
+}
