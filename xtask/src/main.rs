@@ -3,12 +3,15 @@
 //! - `codegen [--check]`: writes the generated parts of `im-protocol` and `docs/errors.md`
 //!   from `docs/spec/`; with `--check`, writes nothing and fails with a diff when they are stale.
 //! - `ci`: the one command CI runs (format, lints, generated-code check, tests, docs).
-//! - `bench`: runs the criterion benchmarks.
+//! - `bench`: runs the benchmarks and writes `docs/benchmarks.md`.
+//! - `soak`: drives the SDK against the emulator with faults and checks nothing was lost.
 //!
 //! It uses the standard library only, so it builds in seconds.
 
+mod bench;
 mod codegen;
 mod diff;
+mod soak;
 mod spec;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +24,8 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(&project_root(), codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(&project_root(), codegen::Mode::Check),
         ["ci"] => ci(),
-        ["bench", rest @ ..] => bench(rest),
+        ["bench", rest @ ..] => bench::run(&project_root(), rest),
+        ["soak", rest @ ..] => soak::run(&project_root(), rest),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -33,7 +37,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] | ci | bench [criterion args]";
+const USAGE: &str = "usage: cargo xtask codegen [--check] | ci | bench [options] | soak [options]";
 
 /// The workspace root: the parent of this crate's directory.
 fn project_root() -> PathBuf {
@@ -108,17 +112,8 @@ fn check_leaf_dependencies(root: &Path, cargo: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the criterion benchmarks of the workspace.
-fn bench(extra: &[&str]) -> Result<(), String> {
-    let root = project_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut args = vec!["bench", "--workspace", "--all-features", "--"];
-    args.extend_from_slice(extra);
-    step(&root, &cargo, &args, &[])
-}
-
 /// Runs one command, echoing it first; fails when it fails.
-fn step(root: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+pub(crate) fn step(root: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     println!("==> cargo {}", args.join(" "));
     let status = Command::new(program)
         .current_dir(root)
