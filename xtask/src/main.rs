@@ -113,7 +113,12 @@ fn check_leaf_dependencies(root: &Path, cargo: &str) -> Result<(), String> {
 }
 
 /// Runs one command, echoing it first; fails when it fails.
-pub(crate) fn step(root: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+pub(crate) fn step(
+    root: &Path,
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(), String> {
     println!("==> cargo {}", args.join(" "));
     let status = Command::new(program)
         .current_dir(root)

@@ -2,8 +2,14 @@
 
 mod support;
 
+/// The Redis limiter's own test helper: a private `redis-server` per test.
+#[path = "../../../im-ratelimit-redis/tests/it/redis_server.rs"]
+#[allow(dead_code)]
+mod redis_server;
+
 mod blocklist;
 mod commands;
 mod import;
 mod input;
+mod shared_rate;
 mod sig;

@@ -4,6 +4,7 @@
 
 mod lanes;
 mod outage;
+mod redis_server;
 mod spacing;
 mod support;
 mod throttle;

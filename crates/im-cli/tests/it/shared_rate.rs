@@ -1,0 +1,157 @@
+//! Several `imctl` processes sharing one calls/s budget through Redis.
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use im_emulator::Faults;
+use tencent_im::protocol::Api;
+
+use crate::redis_server::RedisServer;
+use crate::support::{Served, names, scratch, stderr};
+
+/// Writes `users` x `fans` pairs to a file and returns its path.
+fn pairs_file(
+    dir: &std::path::Path,
+    name: &str,
+    users: &[String],
+    fans: &[String],
+) -> std::path::PathBuf {
+    let mut text = String::new();
+    for user in users {
+        for fan in fans {
+            text.push_str(&format!("{user},{fan}\n"));
+        }
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write pairs");
+    path
+}
+
+fn spawn_import(served: &Served, file: &std::path::Path, redis: &str, extra: &[&str]) -> Child {
+    let mut command = served.imctl();
+    command
+        .args(["blocklist", "import", "--json", "--file"])
+        .arg(file)
+        .args(["--redis", redis])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command.spawn().expect("imctl starts")
+}
+
+#[test]
+fn three_imports_share_one_budget_without_a_rate_limit_rejection() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let fans = names("fan", 2);
+    let groups: Vec<Vec<String>> = (0..3)
+        .map(|process| names(&format!("p{process}u"), 120))
+        .collect();
+    let mut accounts = fans.clone();
+    accounts.extend(groups.iter().flatten().cloned());
+    let served = Served::start(&accounts, Faults::none(), 200);
+    let dir = scratch("shared-rate");
+    let files: Vec<_> = groups
+        .iter()
+        .enumerate()
+        .map(|(index, users)| pairs_file(&dir, &format!("pairs{index}.csv"), users, &fans))
+        .collect();
+
+    // Together 360 calls: at 200/s each on its own, they would be refused by the service.
+    let children: Vec<Child> = files
+        .iter()
+        .map(|file| spawn_import(&served, file, &redis.url(), &[]))
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().expect("imctl ends");
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(value["succeeded"], 240);
+    }
+    let requests = served.emulator.requests();
+    let refused = requests.iter().filter(|r| r.rejected_by_rate_limit).count();
+    assert_eq!(refused, 0, "no call may be refused by the service's limit");
+    assert!(
+        served
+            .emulator
+            .max_calls_in_window(Api::BlackListAdd, Duration::from_secs(1))
+            <= 200
+    );
+    assert!(
+        groups
+            .iter()
+            .flatten()
+            .all(|user| served.emulator.blocklist_of(user).len() == 2)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Starts an import of `users` x 2 pairs and kills Redis once some calls went through.
+fn import_while_redis_dies(fallback: &str) -> (Served, Vec<String>, std::process::Output) {
+    let mut redis = RedisServer::start().expect("checked by the caller");
+    let fans = names("fan", 2);
+    let users = names("user", 400);
+    let mut accounts = fans.clone();
+    accounts.extend(users.iter().cloned());
+    let served = Served::start(&accounts, Faults::none(), 200);
+    let dir = scratch(&format!("redis-dies-{fallback}"));
+    let file = pairs_file(&dir, "pairs.csv", &users, &fans);
+    let child = spawn_import(
+        &served,
+        &file,
+        &redis.url(),
+        &["--redis-unavailable", fallback],
+    );
+    let started = Instant::now();
+    while served.emulator.requests().len() < 50 && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    redis.kill();
+    let output = child.wait_with_output().expect("imctl ends");
+    let _ = std::fs::remove_dir_all(dir);
+    (served, users, output)
+}
+
+#[test]
+fn redis_dying_mid_run_falls_back_to_local_pacing_and_loses_nothing() {
+    if RedisServer::start().is_none() {
+        return;
+    }
+    let (served, users, output) = import_while_redis_dies("local");
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(value["succeeded"], 800);
+    assert!(
+        users
+            .iter()
+            .all(|user| served.emulator.blocklist_of(user).len() == 2)
+    );
+}
+
+#[test]
+fn redis_dying_mid_run_with_fail_reports_every_unsent_pair() {
+    if RedisServer::start().is_none() {
+        return;
+    }
+    let (served, users, output) = import_while_redis_dies("fail");
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let failed = value["failed"].as_array().cloned().unwrap_or_default();
+    assert!(!failed.is_empty(), "calls after Redis died must fail");
+    // Nothing lost: every pair is blocked or reported failed, and only one of the two.
+    let blocked: usize = users
+        .iter()
+        .map(|u| served.emulator.blocklist_of(u).len())
+        .sum();
+    assert_eq!(value["succeeded"].as_u64(), Some(blocked as u64));
+    assert_eq!(blocked + failed.len(), 800);
+    for failure in &failed {
+        let from = failure["from"].as_str().unwrap_or_default();
+        let account = failure["account"].as_str().unwrap_or_default();
+        assert!(
+            !served.emulator.is_blocked(from, account),
+            "{from},{account} failed yet blocked"
+        );
+    }
+}
