@@ -79,7 +79,7 @@ impl Blocklist {
         validate_from(from)?;
         let accounts = unique_accounts(accounts)?;
         let kind = BatchKind::Check(check_type);
-        let span = tracing::info_span!("blocklist.check", accounts = accounts.len());
+        let span = tracing::info_span!("blocklist.call", op = "check", accounts = accounts.len());
         async {
             let order: HashMap<&str, usize> = accounts
                 .iter()
@@ -123,7 +123,11 @@ impl Blocklist {
         validate_from(from)?;
         validate_page_size(max)?;
         let deadline = Instant::now() + self.inner.policy.deadline();
-        self.inner.get_page(from, start_index, max, deadline).await
+        let span = tracing::info_span!("blocklist.call", op = "list_page", start_index, max);
+        self.inner
+            .get_page(from, start_index, max, deadline)
+            .instrument(span)
+            .await
     }
 
     /// Streams all of `from`'s blocklist, page after page, until the service says the list
@@ -175,6 +179,13 @@ impl Blocklist {
                         ),
                     });
                 }
+                Some(next) if page.entries.is_empty() => {
+                    return Err(Error::UnexpectedAnswer {
+                        reason: format!(
+                            "page {start} was empty but pointed on to StartIndex {next}"
+                        ),
+                    });
+                }
                 other => other,
             };
             Ok(Some((stream::iter(page.entries.into_iter().map(Ok)), state)))
@@ -191,12 +202,12 @@ impl Blocklist {
     {
         validate_from(from)?;
         let accounts = unique_accounts(accounts)?;
-        let name = if kind == BatchKind::Add {
-            "blocklist.add"
+        let op = if kind == BatchKind::Add {
+            "add"
         } else {
-            "blocklist.remove"
+            "remove"
         };
-        let span = tracing::info_span!("call", op = name, accounts = accounts.len());
+        let span = tracing::info_span!("blocklist.call", op, accounts = accounts.len());
         async {
             let (settled, failed, error) = self.run_batches(kind, from, &accounts).await;
             let settled_any = !settled.is_empty();

@@ -99,6 +99,27 @@ async fn a_page_that_does_not_advance_ends_the_stream_with_an_error() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn empty_pages_that_point_onwards_end_the_stream_with_an_error() {
+    // A service that keeps answering empty pages with a growing StartIndex.
+    let service = FakeService::new(|request| {
+        let get: GetBlocklistRequest = request.body();
+        let none: &[&str] = &[];
+        Reply::page(none, get.start_index + 10)
+    });
+    let blocklist = client(&service);
+
+    let items: Vec<Result<String, Error>> = blocklist
+        .list("alice")
+        .map_ok(|entry| entry.account)
+        .collect()
+        .await;
+
+    assert_eq!(items.len(), 1);
+    assert!(matches!(items[0], Err(Error::UnexpectedAnswer { .. })));
+    assert_eq!(service.count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn list_page_returns_one_page_with_its_next_index() {
     let service = paging_service(ENTRIES, usize::MAX);
     let blocklist = client(&service);
