@@ -100,14 +100,11 @@ impl Inner {
                     }
                 },
             };
-            let mut by_account: HashMap<String, Item> = HashMap::with_capacity(items.len());
-            for item in items {
-                by_account.entry(item.account.clone()).or_insert(item);
-            }
+            let mut answers = Answers::new(items);
             let mut retry: Vec<(String, Option<Item>)> = Vec::new();
             let settled_before = result.settled.len();
-            for (account, ambiguous) in pending {
-                match by_account.remove(&account) {
+            for (position, (account, ambiguous)) in pending.into_iter().enumerate() {
+                match answers.take(position, &account) {
                     Some(item) if !is_retryable_item(item.code) => {
                         result.settled.push(Settled { item, ambiguous });
                     }
@@ -181,6 +178,47 @@ impl Inner {
                     .collect())
             }
         }
+    }
+}
+
+/// The items of one answer, looked up by account.
+///
+/// The service answers in request order, so the item at the account's position is tried
+/// first; only an answer in another order (or with gaps or repeats) builds a map.
+struct Answers {
+    items: Vec<Option<Item>>,
+    by_account: Option<HashMap<String, usize>>,
+}
+
+impl Answers {
+    fn new(items: Vec<Item>) -> Self {
+        Answers {
+            items: items.into_iter().map(Some).collect(),
+            by_account: None,
+        }
+    }
+
+    /// The item for `account`, which was sent at `position`; each item is taken once.
+    fn take(&mut self, position: usize, account: &str) -> Option<Item> {
+        if let Some(slot) = self.items.get_mut(position)
+            && slot.as_ref().is_some_and(|item| item.account == account)
+        {
+            return slot.take();
+        }
+        let items = &self.items;
+        let index = *self
+            .by_account
+            .get_or_insert_with(|| {
+                let mut map = HashMap::with_capacity(items.len());
+                for (index, item) in items.iter().enumerate() {
+                    if let Some(item) = item {
+                        map.entry(item.account.clone()).or_insert(index);
+                    }
+                }
+                map
+            })
+            .get(account)?;
+        self.items.get_mut(index).and_then(Option::take)
     }
 }
 
@@ -312,6 +350,40 @@ mod tests {
             },
             ambiguous,
         }
+    }
+
+    fn item(account: &str) -> Item {
+        Item {
+            account: account.to_owned(),
+            code: ErrorCode::OK,
+            info: String::new(),
+            relation: None,
+        }
+    }
+
+    #[test]
+    fn answers_are_found_in_order_out_of_order_and_only_once() {
+        let mut answers = Answers::new(vec![item("b"), item("a"), item("a"), item("c")]);
+        assert_eq!(
+            answers.take(0, "a").map(|i| i.account),
+            Some("a".to_owned())
+        );
+        assert_eq!(
+            answers.take(1, "b").map(|i| i.account),
+            Some("b".to_owned())
+        );
+        assert_eq!(
+            answers.take(3, "c").map(|i| i.account),
+            Some("c".to_owned())
+        );
+        // No answer for an account the service left out.
+        assert_eq!(answers.take(4, "d"), None);
+        let mut in_order = Answers::new(vec![item("x"), item("y")]);
+        assert_eq!(
+            in_order.take(0, "x").map(|i| i.account),
+            Some("x".to_owned())
+        );
+        assert_eq!(in_order.take(0, "x"), None, "an item is taken once");
     }
 
     #[test]

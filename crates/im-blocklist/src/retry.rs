@@ -240,10 +240,11 @@ fn throttled() -> Verdict {
 /// Whether a per-account result code is worth sending that account again
 /// (30006 internal error, 30007 timeout, 30008 write conflict, and their kin).
 pub(crate) fn is_retryable_item(code: ErrorCode) -> bool {
-    matches!(
-        code.retry_class(),
-        RetryClass::Retry | RetryClass::RetryLater | RetryClass::RateLimited
-    )
+    !code.is_ok()
+        && matches!(
+            code.retry_class(),
+            RetryClass::Retry | RetryClass::RetryLater | RetryClass::RateLimited
+        )
 }
 
 #[cfg(test)]

@@ -78,6 +78,9 @@ pub(crate) enum Command {
     /// Change, read and check blocklists.
     #[command(subcommand)]
     Blocklist(BlocklistCommand),
+    /// Receive and verify blocklist webhooks (callbacks).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +94,33 @@ pub(crate) struct ServeArgs {
     /// A file naming accounts to import first: one per line, or `from,to` pairs.
     #[arg(long)]
     pub(crate) accounts: Option<PathBuf>,
+    /// Send signed blocklist webhooks (callbacks) to this URL after each change.
+    #[arg(long, value_name = "URL")]
+    pub(crate) webhook: Option<String>,
+    /// The token webhooks are signed with (prefer the environment variable).
+    #[arg(long, env = "TIM_WEBHOOK_TOKEN", hide_env_values = true)]
+    pub(crate) webhook_token: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WebhookCommand {
+    /// Serve HTTP on loopback, verify callbacks on any path and print each event; rejected
+    /// requests go to standard error. Ctrl-C stops it.
+    Listen(ListenArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListenArgs {
+    /// Address to listen on (loopback; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub(crate) addr: SocketAddr,
+    /// The webhook token set in the console (prefer the environment variable: arguments
+    /// are visible to others).
+    #[arg(long, env = "TIM_WEBHOOK_TOKEN", hide_env_values = true)]
+    pub(crate) token: Option<String>,
+    /// How far `RequestTime` may be from now, in seconds, either way.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub(crate) window: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -79,6 +79,7 @@ async fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Serve(args) => commands::serve::run(global, &args).await,
         Command::Sig(command) => commands::sig::run(global, command),
         Command::Blocklist(command) => commands::blocklist::run(global, command).await,
+        Command::Webhook(command) => commands::webhook::run(global, command).await,
     }
 }
 

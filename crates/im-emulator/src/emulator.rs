@@ -2,16 +2,19 @@
 //! state up and look at it.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use im_protocol::{Api, ErrorCode};
 use im_sig::{Clock, SecretKey, SystemClock};
 use im_transport::Transport;
+use im_webhook::Token;
+use tokio::sync::Notify;
 
 use crate::faults::FaultState;
 use crate::log::{self, LoggedRequest, RateWindows};
 use crate::state::{Rules, World};
+use crate::webhook::{self, Callbacks, SentCallback, WebhookTarget};
 use crate::{EmulatorError, EmulatorTransport, Faults};
 
 /// The admin account an emulator accepts when none is configured.
@@ -47,6 +50,11 @@ pub struct Emulator {
 struct Inner {
     config: Config,
     state: Mutex<State>,
+    /// The HTTP client callbacks are sent with, built when the first one is sent unless the
+    /// builder was given one.
+    webhook_client: OnceLock<Option<Arc<dyn Transport>>>,
+    /// Woken each time a callback gets its outcome.
+    callback_finished: Notify,
 }
 
 /// What does not change after the emulator is built.
@@ -65,13 +73,14 @@ pub(crate) struct State {
     pub(crate) faults: FaultState,
     pub(crate) windows: RateWindows,
     pub(crate) log: Vec<LoggedRequest>,
+    pub(crate) callbacks: Callbacks,
 }
 
 impl Emulator {
     /// An emulator of app `sdkappid` signed with `key`, with the defaults of
     /// [`EmulatorBuilder`].
     pub fn new(sdkappid: u64, key: SecretKey) -> Self {
-        EmulatorBuilder::default().into_emulator(sdkappid, key)
+        EmulatorBuilder::default().into_emulator(sdkappid, key, None)
     }
 
     /// A builder for an emulator with other settings.
@@ -146,7 +155,7 @@ impl Emulator {
     }
 
     /// Blocks `to` for `from` as one `black_list_add` would, without faults, the frequency
-    /// limit or the log, and returns the per-item code (0 on success).
+    /// limit, the log or a webhook callback, and returns the per-item code (0 on success).
     ///
     /// `from` must exist, else the code is 30003.
     pub fn block(&self, from: &str, to: &str) -> ErrorCode {
@@ -161,6 +170,7 @@ impl Emulator {
                 .world
                 .add_to_blocklist(from, &[to.to_owned()], now, config.rules, &mut || None);
         response
+            .response
             .result_item
             .first()
             .map_or(ErrorCode::INVALID_PARAMETER, |item| item.result_code)
@@ -206,8 +216,71 @@ impl Emulator {
         log::max_calls_in_window(&self.lock().log, api, window)
     }
 
+    /// Sends the blocklist webhooks to `url`, signed with `token`, from now on; `None`
+    /// stops them. Fails, changing nothing, when the URL is not an absolute `http` or
+    /// `https` URL.
+    ///
+    /// See [`EmulatorBuilder::webhook`] for what is sent.
+    pub fn set_webhook(&self, webhook: Option<(String, Token)>) -> Result<(), EmulatorError> {
+        let target = webhook
+            .map(|(url, token)| WebhookTarget::new(url, token))
+            .transpose()?;
+        self.lock().callbacks.target = target;
+        Ok(())
+    }
+
+    /// The URL the blocklist webhooks are sent to, when they are.
+    pub fn webhook_url(&self) -> Option<String> {
+        self.lock()
+            .callbacks
+            .target
+            .as_ref()
+            .map(|target| target.url().to_owned())
+    }
+
+    /// Every webhook callback sent so far, in the order of the changes that caused them.
+    ///
+    /// A callback is listed as soon as its change is applied; it is sent in the background,
+    /// so its [`outcome`](SentCallback::outcome) may still be
+    /// [`Pending`](crate::CallbackOutcome::Pending).
+    pub fn callbacks(&self) -> Vec<SentCallback> {
+        self.lock().callbacks.sent()
+    }
+
+    /// Waits until every callback sent so far has its outcome, and returns them all, as
+    /// [`callbacks`](Self::callbacks) does.
+    ///
+    /// With the default client each callback finishes within
+    /// [`WEBHOOK_TIMEOUT`](crate::WEBHOOK_TIMEOUT); with a client given to
+    /// [`EmulatorBuilder::webhook_transport`], wrap the wait in a timeout.
+    pub async fn wait_for_callbacks(&self) -> Vec<SentCallback> {
+        loop {
+            let notified = self.inner.callback_finished.notified();
+            let mut notified = std::pin::pin!(notified);
+            // Registered before the check, so an outcome recorded in between still wakes us.
+            notified.as_mut().enable();
+            let callbacks = self.callbacks();
+            if callbacks.iter().all(SentCallback::is_finished) {
+                return callbacks;
+            }
+            notified.await;
+        }
+    }
+
+    pub(crate) fn notify_callback_finished(&self) {
+        self.inner.callback_finished.notify_waiters();
+    }
+
     pub(crate) fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The client for webhook callbacks, built on first use.
+    pub(crate) fn webhook_client(&self) -> Option<Arc<dyn Transport>> {
+        self.inner
+            .webhook_client
+            .get_or_init(webhook::default_client)
+            .clone()
     }
 
     /// Locks the state. A panic while it was held cannot leave it half-updated in a way
@@ -272,6 +345,8 @@ pub struct EmulatorBuilder {
     clock: Option<Arc<dyn Clock>>,
     remain_friends: bool,
     already_exists_code: Option<ErrorCode>,
+    webhook: Option<(String, Token)>,
+    webhook_transport: Option<Arc<dyn Transport>>,
 }
 
 impl EmulatorBuilder {
@@ -328,8 +403,37 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Builds the emulator; fails when the SDKAppID or the key is missing.
-    pub fn build(self) -> Result<Emulator, EmulatorError> {
+    /// Sends the blocklist webhooks to `url` (an absolute `http` or `https` URL), signed with
+    /// `token`, as the service does once a callback URL and webhook authentication are set
+    /// in the console. Off by default.
+    ///
+    /// After each `black_list_add` that added at least one account, and each
+    /// `black_list_delete` that removed at least one, the emulator `POST`s one callback
+    /// (`Sns.CallbackBlackListAdd` or `Sns.CallbackBlackListDelete`) whose `PairList` holds
+    /// the pairs that request changed, with the query `SdkAppid`, `CallbackCommand`,
+    /// `contenttype=json`, `ClientIP=127.0.0.1`, `OptPlatform=RESTAPI`, `RequestTime` (the
+    /// emulator's clock) and `Sign`. It is sent in the background once the change is
+    /// applied, even when an injected fault loses the answer, with a
+    /// [`WEBHOOK_TIMEOUT`](crate::WEBHOOK_TIMEOUT) and no retry; a failure is logged at
+    /// debug level and changes nothing else. [`Emulator::callbacks`] lists what was sent.
+    pub fn webhook(mut self, url: impl Into<String>, token: Token) -> Self {
+        self.webhook = Some((url.into(), token));
+        self
+    }
+
+    /// The HTTP client webhook callbacks are sent with. By default an
+    /// [`HyperTransport`](im_transport::HyperTransport) that allows plain `http` and waits
+    /// [`WEBHOOK_TIMEOUT`](crate::WEBHOOK_TIMEOUT); tests can pass an in-process transport
+    /// instead (on a paused Tokio clock they must, or the timeout fires at once). The client
+    /// must do its own timing out.
+    pub fn webhook_transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.webhook_transport = Some(transport);
+        self
+    }
+
+    /// Builds the emulator; fails when the SDKAppID or the key is missing, or the webhook
+    /// URL is invalid.
+    pub fn build(mut self) -> Result<Emulator, EmulatorError> {
         let sdkappid = self
             .sdkappid
             .ok_or(EmulatorError::MissingSetting { name: "sdkappid" })?;
@@ -337,10 +441,20 @@ impl EmulatorBuilder {
             .key
             .clone()
             .ok_or(EmulatorError::MissingSetting { name: "key" })?;
-        Ok(self.into_emulator(sdkappid, key))
+        let target = self
+            .webhook
+            .take()
+            .map(|(url, token)| WebhookTarget::new(url, token))
+            .transpose()?;
+        Ok(self.into_emulator(sdkappid, key, target))
     }
 
-    fn into_emulator(self, sdkappid: u64, key: SecretKey) -> Emulator {
+    fn into_emulator(
+        self,
+        sdkappid: u64,
+        key: SecretKey,
+        target: Option<WebhookTarget>,
+    ) -> Emulator {
         let admins = if self.admins.is_empty() {
             vec![DEFAULT_ADMIN.to_owned()]
         } else {
@@ -364,11 +478,17 @@ impl EmulatorBuilder {
             faults: FaultState::new(self.faults),
             windows: RateWindows::default(),
             log: Vec::new(),
+            callbacks: Callbacks::new(target),
         };
+        let webhook_client = self
+            .webhook_transport
+            .map_or_else(OnceLock::new, |transport| OnceLock::from(Some(transport)));
         Emulator {
             inner: Arc::new(Inner {
                 config,
                 state: Mutex::new(state),
+                webhook_client,
+                callback_finished: Notify::new(),
             }),
         }
     }
@@ -383,6 +503,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("faults", &self.faults)
             .field("remain_friends", &self.remain_friends)
             .field("already_exists_code", &self.already_exists_code)
+            .field("webhook", &self.webhook.as_ref().map(|(url, _)| url))
             .finish_non_exhaustive()
     }
 }

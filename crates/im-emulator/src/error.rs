@@ -25,10 +25,20 @@ pub enum EmulatorError {
         #[source]
         source: io::Error,
     },
+    /// The webhook URL is not an absolute `http` or `https` URL.
+    #[error("invalid webhook URL: {reason}")]
+    InvalidWebhookUrl {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
 impl EmulatorError {
     pub(crate) fn bind(addr: SocketAddr, source: io::Error) -> Self {
         EmulatorError::Bind { addr, source }
+    }
+
+    pub(crate) fn invalid_webhook_url(reason: &'static str) -> Self {
+        EmulatorError::InvalidWebhookUrl { reason }
     }
 }

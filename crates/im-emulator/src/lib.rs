@@ -75,6 +75,15 @@
 //! 30007 and 30008, latency, answers lost after the write was applied, and truncated JSON,
 //! into the blocklist APIs only, and only for requests that passed every check.
 //!
+//! **Webhooks.** Given a callback URL and token ([`EmulatorBuilder::webhook`],
+//! [`Emulator::set_webhook`]), the emulator sends `Sns.CallbackBlackListAdd` after each add
+//! that blocked at least one account and `Sns.CallbackBlackListDelete` after each delete
+//! that removed at least one: one signed callback per request, whose `PairList` holds the
+//! pairs that request changed, built with [`im_webhook::Callback`] and sent in the
+//! background once the change is applied (also when an injected fault then loses the
+//! answer), with the service's 2-second timeout and no retry. [`Emulator::callbacks`] lists
+//! them with their outcome, and [`Emulator::wait_for_callbacks`] waits for those in flight.
+//!
 //! **Request log.** Every request is recorded as a [`LoggedRequest`] (arrival time, API,
 //! `From_Account`, number of accounts, status, code, faults, whether the limit refused it),
 //! so tests can audit batch sizes and pacing, e.g. with [`Emulator::max_calls_in_window`].
@@ -101,8 +110,8 @@
 //!
 //! # What is not emulated
 //!
-//! Any other API (messages, groups, profiles, account deletion, friend deletion, ...), the
-//! blocklist webhooks, TLS and HTTP/2, the app-wide frequency limit (60011), IP allowlists,
+//! Any other API (messages, groups, profiles, account deletion, friend deletion, ...), every
+//! webhook but the two blocklist ones, TLS and HTTP/2, the app-wide frequency limit (60011), IP allowlists,
 //! disabled apps, the service's 3-second timeout, and the effect of blocks on messaging.
 //!
 //! # Examples
@@ -142,6 +151,51 @@
 //! assert_eq!(added.fail_account, ["dave"]); // never imported: 30003
 //! assert!(emulator.is_blocked("alice", "bob"));
 //! assert!(!emulator.are_friends("alice", "bob"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Receive the blocklist webhooks; here the application is an in-process transport, but any
+//! `http` or `https` URL works with the default client:
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//!
+//! use im_emulator::{CallbackOutcome, Emulator};
+//! use im_transport::test_util::{FnTransport, json_response};
+//! use im_webhook::{Event, Pair, Token, Verifier};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let received = Arc::new(Mutex::new(Vec::new()));
+//! let app = FnTransport::from_sync({
+//!     let received = received.clone();
+//!     move |request| {
+//!         received.lock().unwrap().push(request);
+//!         Ok(json_response(http::StatusCode::OK, r#"{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}"#))
+//!     }
+//! });
+//! let emulator = Emulator::builder()
+//!     .sdkappid(1_400_000_000)
+//!     .key(im_sig::SecretKey::new("my-app-key"))
+//!     .webhook("https://app.example/im/callback", Token::new("webhook-token"))
+//!     .webhook_transport(Arc::new(app))
+//!     .build()?;
+//! emulator.import_accounts(["alice", "bob"]);
+//! # let sig = im_sig::generate(&im_sig::SecretKey::new("my-app-key"), &im_sig::SigParams::new(1_400_000_000, "administrator", 86_400), emulator.now());
+//! # let url = format!("https://console.tim.qq.com/v4/sns/black_list_add?sdkappid=1400000000&identifier=administrator&usersig={}&random=1&contenttype=json", sig.expose_secret());
+//! # let request = http::Request::post(url).body(r#"{"From_Account":"alice","To_Account":["bob"]}"#.into())?;
+//! // ... alice blocks bob through the API (elided) ...
+//! # im_transport::Transport::send(&*emulator.transport(), request).await?;
+//! let sent = emulator.wait_for_callbacks().await;
+//! let event = Event::BlocklistAdded { pairs: vec![Pair::new("alice", "bob")] };
+//! assert_eq!(sent[0].event, event);
+//! assert_eq!(sent[0].outcome, CallbackOutcome::Answered { status: 200 });
+//!
+//! // The application verifies it with the same token.
+//! let request = received.lock().unwrap().remove(0);
+//! let verifier = Verifier::new(1_400_000_000, Token::new("webhook-token"));
+//! assert_eq!(verifier.verify_request(request.uri().query(), request.body(), emulator.now())?, event);
 //! # Ok(())
 //! # }
 //! ```
@@ -192,6 +246,7 @@ mod service;
 mod setup;
 mod state;
 mod transport;
+mod webhook;
 
 pub use emulator::{DEFAULT_ADMIN, DEFAULT_RATE_LIMIT, Emulator, EmulatorBuilder};
 pub use error::EmulatorError;
@@ -205,3 +260,4 @@ pub use setup::{
     SetupApi,
 };
 pub use transport::EmulatorTransport;
+pub use webhook::{CallbackOutcome, SentCallback, WEBHOOK_TIMEOUT};

@@ -13,6 +13,7 @@ use im_protocol::{
     ErrorCode, GetBlocklistRequest, encode_json,
 };
 use im_sig::{Expected, SigError};
+use im_webhook::{Event, Pair};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -25,7 +26,8 @@ use crate::setup::{
     AccountImportRequest, AccountImportResponse, AddType, FriendAddRequest, FriendCheckRequest,
     FriendCheckType, MultiAccountImportRequest, MultiAccountImportResponse, SetupApi,
 };
-use crate::state::{Failure, Operation, World, transient_info};
+use crate::state::{Failure, Operation, Update, World, transient_info};
+use crate::webhook::Outgoing;
 use crate::{Emulator, FaultKind, LoggedRequest};
 
 /// The most accounts in one blocklist request (`To_Account`), and the largest `MaxLimited`.
@@ -135,6 +137,7 @@ struct Processed {
     lost: bool,
     allow_post: bool,
     latency: Duration,
+    callback: Option<Outgoing>,
 }
 
 impl Processed {
@@ -144,6 +147,7 @@ impl Processed {
             lost: false,
             allow_post: false,
             latency: Duration::ZERO,
+            callback: None,
         }
     }
 
@@ -153,16 +157,25 @@ impl Processed {
 }
 
 impl Emulator {
-    /// Serves one request: checks, rules, faults, log, then the injected latency.
+    /// Serves one request: checks, rules, faults, log, the webhook callback (sent in the
+    /// background), then the injected latency.
     pub(crate) async fn handle(&self, method: &Method, uri: &Uri, body: &[u8]) -> Reply {
-        let (reply, latency) = self.handle_locked(method, uri, body);
+        let (reply, latency, callback) = self.handle_locked(method, uri, body);
+        if let Some(callback) = callback {
+            self.dispatch(callback);
+        }
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
         reply
     }
 
-    fn handle_locked(&self, method: &Method, uri: &Uri, body: &[u8]) -> (Reply, Duration) {
+    fn handle_locked(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        body: &[u8],
+    ) -> (Reply, Duration, Option<Outgoing>) {
         let config = self.config();
         let mut state = self.lock();
         // Read under the lock, so the log is in arrival order.
@@ -188,6 +201,7 @@ impl Emulator {
             lost,
             allow_post,
             latency,
+            callback,
         } = processed;
         if !latency.is_zero() {
             record.faults.push(FaultKind::Latency);
@@ -218,7 +232,7 @@ impl Emulator {
         } else {
             Reply::Answer(response(answer, allow_post))
         };
-        (reply, latency)
+        (reply, latency, callback)
     }
 }
 
@@ -558,6 +572,7 @@ fn blocklist(
         lost,
         allow_post: false,
         latency: plan.latency,
+        callback: None,
     };
     if plan.http_502 {
         record.faults.push(FaultKind::Http502);
@@ -575,26 +590,52 @@ fn blocklist(
         return delayed(Answer::fail(failure), false);
     }
     let now = config.clock.now();
-    let State { world, faults, .. } = state;
+    let State {
+        world,
+        faults,
+        callbacks,
+        ..
+    } = state;
     let mut injected = 0usize;
     let mut fault = || {
         let code = faults.account_error();
         injected += usize::from(code.is_some());
         code
     };
+    // The change a successful add or delete made, for the webhook.
+    let mut event = None;
+    let mut update = |from: &str, update: Update, added: bool| {
+        if !update.changed.is_empty() {
+            let pairs = update
+                .changed
+                .into_iter()
+                .map(|to| Pair::new(from, to))
+                .collect();
+            event = Some(if added {
+                Event::BlocklistAdded { pairs }
+            } else {
+                Event::BlocklistRemoved { pairs }
+            });
+        }
+        Answer::ok(update.response)
+    };
     let mut answer = match call {
-        BlocklistCall::Add(request) => Answer::ok(world.add_to_blocklist(
+        BlocklistCall::Add(request) => update(
             &request.from_account,
-            &request.to_account,
-            now,
-            config.rules,
-            &mut fault,
-        )),
-        BlocklistCall::Delete(request) => Answer::ok(world.delete_from_blocklist(
+            world.add_to_blocklist(
+                &request.from_account,
+                &request.to_account,
+                now,
+                config.rules,
+                &mut fault,
+            ),
+            true,
+        ),
+        BlocklistCall::Delete(request) => update(
             &request.from_account,
-            &request.to_account,
-            &mut fault,
-        )),
+            world.delete_from_blocklist(&request.from_account, &request.to_account, &mut fault),
+            false,
+        ),
         BlocklistCall::Get(request) => Answer::ok(world.blocklist_page(
             &request.from_account,
             request.start_index,
@@ -616,7 +657,12 @@ fn blocklist(
         record.faults.push(FaultKind::TruncatedJson);
         answer.body = answer.body.slice(..answer.body.len() / 2);
     }
-    delayed(answer, plan.lost_answer)
+    // The change is applied whatever happens to the answer, so the callback goes out.
+    let callback = event.and_then(|event| callbacks.record(config.sdkappid, event, now));
+    Processed {
+        callback,
+        ..delayed(answer, plan.lost_answer)
+    }
 }
 
 /// Serves a setup API. These never see faults or the frequency limit.

@@ -39,6 +39,14 @@ struct Blocklist {
     sequence: u64,
 }
 
+/// The answer to a blocklist add or delete, and the accounts whose entry it actually
+/// added or removed, in request order.
+#[derive(Debug)]
+pub(crate) struct Update {
+    pub(crate) response: UpdateBlocklistResponse,
+    pub(crate) changed: Vec<String>,
+}
+
 /// Accounts, friendships and blocklists.
 #[derive(Debug, Default)]
 pub(crate) struct World {
@@ -194,9 +202,9 @@ impl World {
         now: u64,
         rules: Rules,
         fault: &mut dyn FnMut() -> Option<ErrorCode>,
-    ) -> UpdateBlocklistResponse {
+    ) -> Update {
         let mut items = Vec::with_capacity(to_accounts.len());
-        let mut changed = false;
+        let mut changed = Vec::new();
         for to in to_accounts {
             let result = if let Some(code) = fault() {
                 item(to, code, transient_info(Operation::Add, code))
@@ -235,18 +243,21 @@ impl World {
                     self.unfriend(from, to);
                     self.unfriend(to, from);
                 }
-                changed = true;
+                changed.push(to.clone());
                 item(to, ErrorCode::OK, "")
             };
             items.push(result);
         }
-        if changed {
+        if !changed.is_empty() {
             self.bump_sequence(from);
         }
         let fail_account = failed_accounts(&items);
-        UpdateBlocklistResponse {
-            result_item: items,
-            fail_account,
+        Update {
+            response: UpdateBlocklistResponse {
+                result_item: items,
+                fail_account,
+            },
+            changed,
         }
     }
 
@@ -256,9 +267,9 @@ impl World {
         from: &str,
         to_accounts: &[String],
         fault: &mut dyn FnMut() -> Option<ErrorCode>,
-    ) -> UpdateBlocklistResponse {
+    ) -> Update {
         let mut items = Vec::with_capacity(to_accounts.len());
-        let mut changed = false;
+        let mut changed = Vec::new();
         for to in to_accounts {
             if let Some(code) = fault() {
                 items.push(item(to, code, transient_info(Operation::Delete, code)));
@@ -268,17 +279,20 @@ impl World {
                 && list.members.remove(to.as_str())
             {
                 list.entries.retain(|entry| entry.to_account != *to);
-                changed = true;
+                changed.push(to.clone());
             }
             items.push(item(to, ErrorCode::OK, ""));
         }
-        if changed {
+        if !changed.is_empty() {
             self.bump_sequence(from);
         }
         let fail_account = failed_accounts(&items);
-        UpdateBlocklistResponse {
-            result_item: items,
-            fail_account,
+        Update {
+            response: UpdateBlocklistResponse {
+                result_item: items,
+                fail_account,
+            },
+            changed,
         }
     }
 
@@ -480,13 +494,15 @@ mod tests {
     #[test]
     fn add_answers_every_occurrence_in_order() {
         let mut world = world(&["a", "b", "c"]);
-        let response = world.add_to_blocklist(
+        let update = world.add_to_blocklist(
             "a",
             &strings(&["b", "b", "a", "ghost", "c"]),
             10,
             RULES,
             &mut || None,
         );
+        assert_eq!(update.changed, ["b", "c"]);
+        let response = update.response;
         assert_eq!(codes(&response), [0, 30001, 30001, 30003, 0]);
         assert_eq!(response.fail_account, ["b", "a", "ghost"]);
         assert_eq!(
@@ -500,10 +516,13 @@ mod tests {
     fn an_unchanged_list_keeps_its_sequence() {
         let mut world = world(&["a", "b"]);
         world.add_to_blocklist("a", &strings(&["b"]), 1, RULES, &mut || None);
-        world.add_to_blocklist("a", &strings(&["b"]), 2, RULES, &mut || None);
-        world.delete_from_blocklist("a", &strings(&["ghost"]), &mut || None);
+        let again = world.add_to_blocklist("a", &strings(&["b"]), 2, RULES, &mut || None);
+        assert!(again.changed.is_empty());
+        let ghost = world.delete_from_blocklist("a", &strings(&["ghost"]), &mut || None);
+        assert!(ghost.changed.is_empty());
         assert_eq!(world.sequence_of("a"), 1);
-        world.delete_from_blocklist("a", &strings(&["b"]), &mut || None);
+        let removed = world.delete_from_blocklist("a", &strings(&["b", "b"]), &mut || None);
+        assert_eq!(removed.changed, ["b"]);
         assert_eq!(world.sequence_of("a"), 2);
         assert!(world.blocklist_of("a").is_empty());
     }
@@ -516,7 +535,9 @@ mod tests {
             calls += 1;
             (calls == 1).then_some(ErrorCode::WRITE_CONFLICT)
         };
-        let response = world.add_to_blocklist("a", &strings(&["b", "c"]), 1, RULES, &mut fault);
+        let update = world.add_to_blocklist("a", &strings(&["b", "c"]), 1, RULES, &mut fault);
+        assert_eq!(update.changed, ["c"]);
+        let response = update.response;
         assert_eq!(codes(&response), [30008, 0]);
         assert_eq!(
             response.result_item[0].result_info,

@@ -11,6 +11,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::error::MalformedReason;
+use crate::key::SecretKey;
 
 /// HMAC-SHA256, the MAC of TLSSigAPIv2.
 pub(crate) type HmacSha256 = Hmac<Sha256>;
@@ -97,14 +98,14 @@ impl SignedFields<'_> {
     }
 
     /// The HMAC-SHA256 of the string to sign, keyed with `key`.
-    pub(crate) fn mac(&self, key: &[u8]) -> HmacSha256 {
-        let mut mac = keyed_mac(key);
+    pub(crate) fn mac(&self, key: &SecretKey) -> HmacSha256 {
+        let mut mac = key.mac();
         self.write_content(|bytes| mac.update(bytes));
         mac
     }
 
     /// The raw HMAC-SHA256 of the string to sign.
-    pub(crate) fn signature(&self, key: &[u8]) -> [u8; 32] {
+    pub(crate) fn signature(&self, key: &SecretKey) -> [u8; 32] {
         self.mac(key).finalize().into_bytes().into()
     }
 }

@@ -106,7 +106,7 @@ impl<'a> SigParams<'a> {
 pub fn generate(key: &SecretKey, params: &SigParams<'_>, now: u64) -> UserSig {
     let userbuf_base64 = params.userbuf.map(|userbuf| STANDARD.encode(userbuf));
     let fields = params.fields(now, userbuf_base64.as_deref());
-    let signature = fields.signature(key.bytes());
+    let signature = fields.signature(key);
 
     let mut document = Vec::with_capacity(
         192 + params.identifier.len() + userbuf_base64.as_ref().map_or(0, String::len),

@@ -186,7 +186,7 @@ pub fn verify(
         userbuf_base64: userbuf_base64.as_deref(),
     };
     fields
-        .mac(key.bytes())
+        .mac(key)
         .verify_slice(&document.signature)
         .map_err(|_| SigError::BadSignature)?;
     Ok(document)

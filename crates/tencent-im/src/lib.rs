@@ -9,6 +9,9 @@
 //! - [`sig`]: UserSig generation and verification, and the caching [`Signer`]. No I/O.
 //! - [`transport`]: the [`Transport`] trait, the hyper-based HTTPS transport, test doubles.
 //! - [`blocklist`]: the blocklist client behind [`Client::blocklist`].
+//! - [`webhook`]: verified, typed blocklist webhooks (callbacks) and a handler for any HTTP
+//!   framework. Its `hyper` and `axum` features, enabled on `im-webhook`, add a ready
+//!   service and router.
 //!
 //! # Crate features
 //!
@@ -22,6 +25,7 @@ pub use im_blocklist as blocklist;
 pub use im_protocol as protocol;
 pub use im_sig as sig;
 pub use im_transport as transport;
+pub use im_webhook as webhook;
 
 pub use im_blocklist::{
     Blocklist, CheckOutcome, CheckType, Error, Outcome, RateLimiter, Relation, RetryPolicy,

@@ -5,3 +5,4 @@ pub(crate) mod demo;
 pub(crate) mod import;
 pub(crate) mod serve;
 pub(crate) mod sig;
+pub(crate) mod webhook;

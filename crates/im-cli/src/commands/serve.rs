@@ -29,12 +29,25 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
         Some(spec) => parse_faults(spec)?,
         None => Faults::none(),
     };
-    let emulator = Emulator::builder()
+    let mut builder = Emulator::builder()
         .sdkappid(global.sdkappid.unwrap_or(DEFAULT_SDKAPPID))
         .key(tencent_im::SecretKey::from(key))
         .admin(global.admin.clone())
         .rate_limit(global.rate)
-        .faults(faults)
+        .faults(faults);
+    if let Some(url) = &args.webhook {
+        let token = args
+            .webhook_token
+            .as_deref()
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| {
+                Failure::new(
+                    "--webhook needs --webhook-token (or TIM_WEBHOOK_TOKEN): the token callbacks are signed with",
+                )
+            })?;
+        builder = builder.webhook(url.clone(), im_webhook::Token::new(token));
+    }
+    let emulator = builder
         .build()
         .map_err(|error| Failure::new(format!("cannot start the emulator: {error}")))?;
     if let Some(path) = &args.accounts {
@@ -50,6 +63,7 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
             "url": server.base_url(),
             "sdkappid": emulator.sdkappid(),
             "rate": global.rate,
+            "webhook": emulator.webhook_url(),
         }))?;
     } else {
         println!("emulator listening on {}", server.base_url());
@@ -59,6 +73,9 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
             global.admin,
             global.rate
         );
+        if let Some(url) = emulator.webhook_url() {
+            println!("sending signed blocklist webhooks to {url}");
+        }
         println!("press Ctrl-C to stop");
     }
     let _ = tokio::signal::ctrl_c().await;
@@ -73,6 +90,21 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
         "stopped after {} requests; at most {max} calls to one API in any second",
         requests.len()
     );
+    if emulator.webhook_url().is_some() {
+        // Callbacks still in flight finish within the webhook timeout.
+        let wait = im_emulator::WEBHOOK_TIMEOUT + Duration::from_millis(500);
+        let callbacks = tokio::time::timeout(wait, emulator.wait_for_callbacks())
+            .await
+            .unwrap_or_else(|_| emulator.callbacks());
+        let delivered = callbacks
+            .iter()
+            .filter(|callback| callback.status().is_some_and(|status| status == 200))
+            .count();
+        eprintln!(
+            "{} webhook callbacks sent, {delivered} answered with HTTP 200",
+            callbacks.len()
+        );
+    }
     Ok(Status::Done)
 }
 

@@ -13,3 +13,4 @@ mod import;
 mod input;
 mod shared_rate;
 mod sig;
+mod webhook;

@@ -18,6 +18,7 @@ pub(crate) fn imctl() -> Command {
         "TIM_ADMIN",
         "TIM_RATE",
         "TIM_REDIS_URL",
+        "TIM_WEBHOOK_TOKEN",
         "RUST_LOG",
     ] {
         command.env_remove(name);

@@ -7,3 +7,4 @@ mod http;
 mod rate_limit;
 mod setup;
 mod support;
+mod webhooks;
