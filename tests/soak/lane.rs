@@ -265,40 +265,41 @@ impl Lane {
         self.figures.unchanged += outcome.unchanged;
         self.figures.duplicates += outcome.duplicates;
 
-        // A pair reported only with 30013 is not blocked: a list only grows during an
-        // import, so an occurrence that came up later cannot have found room either. A
-        // pair with any other failure is unknown. Any other pair is blocked (repeats
-        // within a group are sent once and reported as duplicates, so an occurrence
-        // missing from the failures says nothing by itself).
+        // A pair that failed only with 30013 is not blocked: lists only grow during an
+        // import, so no group found room for it after one found the list full, and a group
+        // that had blocked it earlier would have made the others answer "already blocked".
+        // A pair with any other failure is unknown. Every other pair is blocked; repeats
+        // within a group are sent once and counted as duplicates, not reported one by one.
         let occurrences: HashSet<(&str, &str)> = pairs
             .iter()
             .map(|(from, to)| (from.as_str(), to.as_str()))
             .collect();
-        let mut failures: HashMap<(&str, &str), (u64, bool)> = HashMap::new();
+        // For each failed pair: whether every failure was 30013.
+        let mut failures: HashMap<(&str, &str), bool> = HashMap::new();
         for failure in &outcome.failed {
             let full = failure.code == Some(ErrorCode::BLOCKLIST_FULL);
             if full {
                 self.figures.rejected_by_rule += 1;
             }
-            let entry = failures
+            *failures
                 .entry((failure.from.as_str(), failure.account.as_str()))
-                .or_insert((0, true));
-            entry.0 += 1;
-            entry.1 &= full;
+                .or_insert(true) &= full;
         }
-        let mut decided: Vec<(String, String, Option<bool>)> = Vec::new();
-        for &(from, to) in &occurrences {
-            let blocked = match failures.get(&(from, to)) {
-                None => Some(true),
-                Some(&(_, true)) => Some(false),
-                Some(_) => None,
-            };
-            decided.push((from.to_owned(), to.to_owned(), blocked));
-        }
-        // Pairs reported failed that were never sent would be a bucket violation.
+        // A failure for a pair that was not in the input breaks the outcome's promise.
         if failures.keys().any(|pair| !occurrences.contains(pair)) {
             self.figures.bucket_violations += 1;
         }
+        let decided: Vec<(String, String, Option<bool>)> = occurrences
+            .iter()
+            .map(|&(from, to)| {
+                let blocked = match failures.get(&(from, to)) {
+                    None => Some(true),
+                    Some(true) => Some(false),
+                    Some(false) => None,
+                };
+                (from.to_owned(), to.to_owned(), blocked)
+            })
+            .collect();
         for (from, to, blocked) in decided {
             let blocked = blocked.unwrap_or_else(|| {
                 self.figures.failed_unknown += 1;

@@ -84,7 +84,7 @@ pub struct SoakReport {
     pub seed: u64,
     /// The face of the emulator that was used.
     pub face: Face,
-    /// Users, other accounts and workers.
+    /// Users owning blocklists.
     pub users: usize,
     /// Other accounts that could be blocked.
     pub accounts: usize,
