@@ -156,6 +156,7 @@ pub(crate) async fn run(global: &Global) -> Result<Status, Failure> {
         pairs.len(),
         global.rate
     );
+    let mut served = emulator.requests().len();
     emulator.clear_log();
     let import_started = Instant::now();
     let outcome = super::import::with_progress_bar(&client, pairs, false).await;
@@ -176,6 +177,7 @@ pub(crate) async fn run(global: &Global) -> Result<Status, Failure> {
     );
 
     // 8. Faults.
+    served += emulator.requests().len();
     emulator.set_faults(
         Faults::seeded(2024)
             .account_error(0.3)
@@ -203,12 +205,40 @@ pub(crate) async fn run(global: &Global) -> Result<Status, Failure> {
         outcome.failed.len(),
         requests.len()
     );
-    println!("   the service now holds {held} of the 900: nothing lost, nothing extra.");
+    let reported = outcome.succeeded.len() + outcome.unchanged.len();
+    let lost = outcome
+        .succeeded
+        .iter()
+        .chain(&outcome.unchanged)
+        .filter(|account| !emulator.is_blocked("erin", account))
+        .count();
+    let failed_yet_held = outcome
+        .failed
+        .iter()
+        .filter(|failure| emulator.is_blocked("erin", &failure.account))
+        .count();
+    if held == reported && lost == 0 && failed_yet_held == 0 {
+        println!(
+            "   the service now holds {held} of the 900, exactly what the SDK reported: nothing lost, nothing extra."
+        );
+    } else {
+        println!(
+            "   the service holds {held} of the 900 but the SDK reported {reported}; {failed_yet_held} reported failed are blocked."
+        );
+    }
     emulator.set_faults(Faults::none());
+    served += requests.len();
 
     server.shutdown().await;
     println!(
-        "\nDone in {:.1} s. Run `imctl serve` to keep an emulator running for your own tests.",
+        "\nSummary: {served} requests served over HTTP, {faults} faults injected in the last step, {lost} accounts lost;"
+    );
+    println!(
+        "bulk import at {:.1}% of the fastest the limit allows, never more than {busiest} calls in a second.",
+        100.0 * floor.as_secs_f64() / import_elapsed.as_secs_f64().max(f64::EPSILON)
+    );
+    println!(
+        "Done in {:.1} s. Run `imctl serve` to keep an emulator running for your own tests.",
         started.elapsed().as_secs_f64()
     );
     Ok(Status::Done)
