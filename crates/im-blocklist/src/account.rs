@@ -51,8 +51,10 @@ where
     I: IntoIterator<Item = S>,
     S: Into<String>,
 {
-    let mut seen = HashSet::new();
-    let mut unique = Vec::new();
+    let accounts = accounts.into_iter();
+    let expected = accounts.size_hint().0;
+    let mut seen = HashSet::with_capacity(expected);
+    let mut unique = Vec::with_capacity(expected);
     for account in accounts {
         let account = account.into();
         validate_account(&account)?;

@@ -1,10 +1,9 @@
 //! The response envelope shared by every API, and the functions that decode and encode bodies.
 //!
 //! Every response carries `ActionStatus`, `ErrorCode`, `ErrorInfo` and usually `ErrorDisplay`
-//! next to the API's own fields. Decoding reads the envelope first and the body second, from
-//! the same bytes: a failed response, which usually lacks the body fields, becomes
-//! [`Error::Api`] rather than a decode error, and no `#[serde(flatten)]` buffering is
-//! involved in reading.
+//! next to the API's own fields. Decoding reads the body and the status fields in one pass;
+//! a failed response, which usually lacks the body fields, becomes [`Error::Api`] rather
+//! than a decode error, and no `#[serde(flatten)]` buffering is involved in reading.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -167,9 +166,109 @@ impl<T> Envelope<T> {
 /// assert!(decode_response::<UpdateBlocklistResponse>(b"<html>").unwrap_err().is_decode());
 /// ```
 pub fn decode_response<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    // One pass reads the body and the status fields beside it. Only when that fails, or the
+    // status is incomplete, are the bytes read again, status first, to tell an API error
+    // from a malformed body; the result is the same as reading the status first always.
+    if let Ok(WithStatus { body, status }) = serde_json::from_slice::<WithStatus<T>>(bytes)
+        && let Some(status) = status.complete()
+    {
+        status.check().map_err(Error::Api)?;
+        return Ok(body);
+    }
     let status = decode_json::<Status>(bytes)?;
     status.check().map_err(Error::Api)?;
     decode_json(bytes)
+}
+
+/// A body read together with the status fields beside it, in one pass over the bytes.
+struct WithStatus<T> {
+    body: T,
+    status: PartialStatus,
+}
+
+/// The status fields seen while reading a body.
+#[derive(Default)]
+struct PartialStatus {
+    action_status: Option<ActionStatus>,
+    error_code: Option<ErrorCode>,
+    error_info: Option<String>,
+    error_display: Option<String>,
+}
+
+impl PartialStatus {
+    /// The status, when its required fields were present.
+    fn complete(self) -> Option<Status> {
+        Some(Status {
+            action_status: self.action_status?,
+            error_code: self.error_code?,
+            error_info: self.error_info.unwrap_or_default(),
+            error_display: self.error_display,
+        })
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for WithStatus<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(WithStatusVisitor(std::marker::PhantomData))
+    }
+}
+
+struct WithStatusVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for WithStatusVisitor<T> {
+    type Value = WithStatus<T>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a response object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let mut status = PartialStatus::default();
+        let capture = CaptureStatus {
+            map,
+            status: &mut status,
+        };
+        let body = T::deserialize(serde::de::value::MapAccessDeserializer::new(capture))?;
+        Ok(WithStatus { body, status })
+    }
+}
+
+/// Passes a map's entries on to the body, keeping the status fields for itself.
+struct CaptureStatus<'s, A> {
+    map: A,
+    status: &'s mut PartialStatus,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for CaptureStatus<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        loop {
+            let Some(key) = self.map.next_key::<String>()? else {
+                return Ok(None);
+            };
+            match key.as_str() {
+                "ActionStatus" => self.status.action_status = Some(self.map.next_value()?),
+                "ErrorCode" => self.status.error_code = Some(self.map.next_value()?),
+                "ErrorInfo" => self.status.error_info = Some(self.map.next_value()?),
+                "ErrorDisplay" => self.status.error_display = self.map.next_value()?,
+                _ => {
+                    let key = serde::de::value::StringDeserializer::<A::Error>::new(key);
+                    return seed.deserialize(key).map(Some);
+                }
+            }
+        }
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.map.next_value_seed(seed)
+    }
 }
 
 /// Decodes a whole response without turning a failure into an error.
@@ -204,4 +303,36 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 /// The types of this crate always encode; the error is for foreign types that refuse to.
 pub fn encode_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(value).map_err(|error| Error::encode(&error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::UpdateBlocklistResponse;
+
+    #[test]
+    fn one_pass_reads_the_body_and_the_status_beside_it() {
+        let bytes = br#"{"ResultItem":[{"To_Account":"bob","ResultCode":0}],
+            "ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","ErrorDisplay":"shown"}"#;
+        let read: WithStatus<UpdateBlocklistResponse> =
+            serde_json::from_slice(bytes).expect("one pass reads it");
+        assert_eq!(read.body.result_item.len(), 1);
+        let status = read.status.complete().expect("the status is complete");
+        assert!(status.is_success());
+        assert_eq!(status.error_display.as_deref(), Some("shown"));
+    }
+
+    #[test]
+    fn a_failed_status_beside_a_complete_body_is_still_an_api_error() {
+        let bytes =
+            br#"{"ResultItem":[],"ActionStatus":"FAIL","ErrorCode":70001,"ErrorInfo":"expired"}"#;
+        let error = decode_response::<UpdateBlocklistResponse>(bytes).expect_err("FAIL");
+        assert_eq!(error.code(), Some(ErrorCode::SIG_EXPIRED));
+        let without_status = br#"{"ResultItem":[]}"#;
+        assert!(
+            decode_response::<UpdateBlocklistResponse>(without_status)
+                .expect_err("no status")
+                .is_decode()
+        );
+    }
 }
