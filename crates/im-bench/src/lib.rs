@@ -36,6 +36,24 @@ pub fn thousand_accounts() -> Vec<String> {
     (0..1000).map(|i| format!("user_{i:06}")).collect()
 }
 
+/// The service's answer to an add of `accounts`: every account blocked.
+pub fn canned_answer(accounts: &[String]) -> Result<bytes::Bytes, BenchError> {
+    let response = im_protocol::UpdateBlocklistResponse {
+        result_item: accounts
+            .iter()
+            .map(|account| im_protocol::AccountResult {
+                to_account: account.clone(),
+                result_code: im_protocol::ErrorCode::OK,
+                result_info: String::new(),
+            })
+            .collect(),
+        fail_account: Vec::new(),
+    };
+    im_protocol::encode_json(&im_protocol::Envelope::ok(response))
+        .map(bytes::Bytes::from)
+        .map_err(|error| BenchError::because("cannot encode the answer", error))
+}
+
 /// The current Unix time in seconds, read from the system clock.
 pub fn unix_now() -> u64 {
     SystemTime::now()

@@ -461,6 +461,27 @@ fn decode<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, Failure>
     })
 }
 
+/// Checks a request's `From_Account` and the number of its `To_Account` entries.
+fn check_from_and_targets(world: &World, from: &str, targets: usize) -> Result<(), Failure> {
+    world.check_from(from)?;
+    check_count(targets, MAX_ACCOUNTS_PER_REQUEST, "To_Account")
+}
+
+/// Rejects a `CheckType` that is none of `known` with 30001 and a message naming them,
+/// rather than the generic decode error a typed field would give.
+fn check_type_among(
+    object: &Map<String, Value>,
+    known: [&str; 2],
+    message: &'static str,
+) -> Result<(), Failure> {
+    match object.get("CheckType") {
+        Some(Value::String(check_type)) if !known.contains(&check_type.as_str()) => {
+            Err(Failure::new(ErrorCode::INVALID_PARAMETER, message))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Checks the number of accounts of a request: 1 to `max` (30001 otherwise).
 fn check_count(count: usize, max: usize, field: &str) -> Result<(), Failure> {
     if count == 0 {
@@ -495,22 +516,12 @@ fn blocklist_call(
     let call = match api {
         Api::BlackListAdd => {
             let request: AddBlocklistRequest = decode(object)?;
-            world.check_from(&request.from_account)?;
-            check_count(
-                request.to_account.len(),
-                MAX_ACCOUNTS_PER_REQUEST,
-                "To_Account",
-            )?;
+            check_from_and_targets(world, &request.from_account, request.to_account.len())?;
             BlocklistCall::Add(request)
         }
         Api::BlackListDelete => {
             let request: DeleteBlocklistRequest = decode(object)?;
-            world.check_from(&request.from_account)?;
-            check_count(
-                request.to_account.len(),
-                MAX_ACCOUNTS_PER_REQUEST,
-                "To_Account",
-            )?;
+            check_from_and_targets(world, &request.from_account, request.to_account.len())?;
             BlocklistCall::Delete(request)
         }
         Api::BlackListGet => {
@@ -525,23 +536,13 @@ fn blocklist_call(
             BlocklistCall::Get(request)
         }
         Api::BlackListCheck => {
-            if let Some(Value::String(check_type)) = object.get("CheckType")
-                && ![CheckType::Single, CheckType::Both]
-                    .iter()
-                    .any(|known| known.as_str() == check_type)
-            {
-                return Err(Failure::new(
-                    ErrorCode::INVALID_PARAMETER,
-                    "CheckType must be BlackCheckResult_Type_Single or BlackCheckResult_Type_Both",
-                ));
-            }
-            let request: CheckBlocklistRequest = decode(object)?;
-            world.check_from(&request.from_account)?;
-            check_count(
-                request.to_account.len(),
-                MAX_ACCOUNTS_PER_REQUEST,
-                "To_Account",
+            check_type_among(
+                &object,
+                [CheckType::Single.as_str(), CheckType::Both.as_str()],
+                "CheckType must be BlackCheckResult_Type_Single or BlackCheckResult_Type_Both",
             )?;
+            let request: CheckBlocklistRequest = decode(object)?;
+            check_from_and_targets(world, &request.from_account, request.to_account.len())?;
             BlocklistCall::Check(request)
         }
         _ => {
@@ -719,23 +720,16 @@ fn setup(world: &mut World, api: SetupApi, object: Map<String, Value>) -> Result
             )))
         }
         SetupApi::FriendCheck => {
-            if let Some(Value::String(check_type)) = object.get("CheckType")
-                && ![FriendCheckType::Single, FriendCheckType::Both]
-                    .iter()
-                    .any(|known| known.as_str() == check_type)
-            {
-                return Err(Failure::new(
-                    ErrorCode::INVALID_PARAMETER,
-                    "CheckType must be CheckResult_Type_Single or CheckResult_Type_Both",
-                ));
-            }
-            let request: FriendCheckRequest = decode(object)?;
-            world.check_from(&request.from_account)?;
-            check_count(
-                request.to_account.len(),
-                MAX_ACCOUNTS_PER_REQUEST,
-                "To_Account",
+            check_type_among(
+                &object,
+                [
+                    FriendCheckType::Single.as_str(),
+                    FriendCheckType::Both.as_str(),
+                ],
+                "CheckType must be CheckResult_Type_Single or CheckResult_Type_Both",
             )?;
+            let request: FriendCheckRequest = decode(object)?;
+            check_from_and_targets(world, &request.from_account, request.to_account.len())?;
             Ok(Answer::ok(world.check_friends(
                 &request.from_account,
                 &request.to_account,

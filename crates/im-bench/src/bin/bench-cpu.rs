@@ -20,11 +20,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use im_bench::{ADMIN, BenchError, KEY, Options, SDKAPPID, info, timed_loop};
+use im_bench::{ADMIN, BenchError, KEY, Options, SDKAPPID, canned_answer, info, timed_loop};
 use im_blocklist::{Blocklist, Unlimited};
 use im_protocol::{
-    AccountResult, AddBlocklistRequest, Endpoint, Envelope, ErrorCode, Region,
-    UpdateBlocklistResponse, decode_response, encode_json,
+    AddBlocklistRequest, Endpoint, Region, UpdateBlocklistResponse, decode_response, encode_json,
 };
 use im_sig::{SecretKey, Signer};
 use im_transport::test_util::{FnTransport, json_response};
@@ -37,24 +36,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The service's answer to an add of `accounts`: every account blocked.
-fn canned_answer(accounts: &[String]) -> Result<Bytes, BenchError> {
-    let response = UpdateBlocklistResponse {
-        result_item: accounts
-            .iter()
-            .map(|account| AccountResult {
-                to_account: account.clone(),
-                result_code: ErrorCode::OK,
-                result_info: String::new(),
-            })
-            .collect(),
-        fail_account: Vec::new(),
-    };
-    encode_json(&Envelope::ok(response))
-        .map(Bytes::from)
-        .map_err(|error| BenchError::new(format!("cannot encode the answer: {error}")))
 }
 
 fn blocklist(signer: Signer, answer: Bytes) -> Blocklist {

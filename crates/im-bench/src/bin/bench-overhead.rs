@@ -35,10 +35,10 @@ use hyper::service::service_fn;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use im_bench::{ADMIN, BenchError, KEY, Options, SDKAPPID, info, result};
+use im_bench::{ADMIN, BenchError, KEY, Options, SDKAPPID, canned_answer, info, result};
 use im_protocol::{
-    AccountResult, AddBlocklistRequest, ApiRequest, Envelope, ErrorCode, QueryParams,
-    UpdateBlocklistResponse, decode_response, encode_json, request_url,
+    AddBlocklistRequest, ApiRequest, QueryParams, UpdateBlocklistResponse, decode_response,
+    encode_json, request_url,
 };
 use tencent_im::blocklist::Unlimited;
 use tencent_im::{Client, Endpoint, SecretKey, Signer};
@@ -51,24 +51,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The service's answer to an add of `accounts`: every account blocked.
-fn canned_answer(accounts: &[String]) -> Result<Bytes, BenchError> {
-    let response = UpdateBlocklistResponse {
-        result_item: accounts
-            .iter()
-            .map(|account| AccountResult {
-                to_account: account.clone(),
-                result_code: ErrorCode::OK,
-                result_info: String::new(),
-            })
-            .collect(),
-        fail_account: Vec::new(),
-    };
-    encode_json(&Envelope::ok(response))
-        .map(Bytes::from)
-        .map_err(|error| BenchError::because("cannot encode the answer", error))
 }
 
 /// Starts the canned-answer server on a thread of its own; it runs until the process ends.
