@@ -66,11 +66,7 @@ fn serve_answers_requests_until_interrupted() {
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert!(stdout(&output).contains(r#""succeeded":["bob","carol"]"#));
 
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &server.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
+    crate::support::interrupt(&server);
     let output = server.wait_with_output().expect("serve stops");
     assert_eq!(output.status.code(), Some(0));
     assert!(

@@ -83,11 +83,7 @@ fn an_interrupted_import_resumes_from_its_checkpoint_with_the_same_totals() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(checkpoint.exists(), "no checkpoint was written");
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
+    crate::support::interrupt(&child);
     let output = child.wait_with_output().expect("imctl ends");
     assert_eq!(
         output.status.code(),

@@ -126,3 +126,12 @@ pub(crate) fn json(output: &Output) -> serde_json::Value {
     serde_json::from_str(&stdout(output))
         .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {}", stdout(output)))
 }
+
+/// Sends SIGINT (Ctrl-C) to a child process.
+pub(crate) fn interrupt(child: &std::process::Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -INT failed");
+}

@@ -51,11 +51,7 @@ impl Listener {
 
     /// Sends SIGINT and returns the exit code, the rest of standard output, and standard error.
     fn stop(self) -> (Option<i32>, Vec<String>, String) {
-        let status = std::process::Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
+        crate::support::interrupt(&self.child);
         let output = self.child.wait_with_output().expect("listen stops");
         let rest = self.lines.into_iter().collect();
         (output.status.code(), rest, stderr(&output))
@@ -253,11 +249,7 @@ fn serve_sends_callbacks_that_listen_verifies() {
         );
     }
 
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &server.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
+    crate::support::interrupt(&server);
     let output = server.wait_with_output().expect("serve stops");
     assert_eq!(output.status.code(), Some(0));
     assert!(
