@@ -181,6 +181,11 @@ fn endpoints_rs(endpoints: &[EndpointSpec]) -> String {
         &|endpoint| endpoint.calls_per_second.to_string(),
     ));
     out.push_str(&matcher(
+        "Whether a request may be sent again after an attempt that may have been applied.",
+        "retry_safety(self) -> crate::RetrySafety",
+        &|endpoint| format!("crate::RetrySafety::{}", endpoint.safety.variant()),
+    ));
+    out.push_str(&matcher(
         "The variant's name, e.g. `BlackListAdd`, for logs and metrics.",
         "name(self) -> &'static str",
         &|endpoint| literal(&endpoint.variant),
@@ -210,12 +215,19 @@ fn errors_md(spec: &Spec) -> String {
     out.push_str("Retry classes: `retry` is retried soon with backoff; `retry-later` is retried after a longer pause;\n");
     out.push_str("`re-sign` makes a new UserSig once and retries; `rate-limited` slows the pacer down and retries;\n");
     out.push_str("`fatal` is reported as it is.\n\n");
-    out.push_str("## APIs\n\n| API | Path | Max accounts per request | Calls/s per app |\n|---|---|---:|---:|\n");
+    out.push_str("Retry safety: `convergent` APIs are set-like writes, safe to repeat after an ambiguous attempt\n");
+    out.push_str("(\"already in that state\" then means done); `read` APIs change nothing; `unsafe` APIs may act twice,\n");
+    out.push_str("so they are retried only when the request certainly never reached the service or was rate-limited.\n\n");
+    out.push_str("## APIs\n\n| API | Path | Max accounts per request | Calls/s per app | Retry safety |\n|---|---|---:|---:|---|\n");
     for endpoint in &spec.endpoints {
         let _ = writeln!(
             out,
-            "| `{}` | `{}` | {} | {} |",
-            endpoint.variant, endpoint.path, endpoint.max_accounts, endpoint.calls_per_second
+            "| `{}` | `{}` | {} | {} | {} |",
+            endpoint.variant,
+            endpoint.path,
+            endpoint.max_accounts,
+            endpoint.calls_per_second,
+            endpoint.safety.as_str()
         );
     }
     out.push_str(

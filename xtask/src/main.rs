@@ -87,8 +87,36 @@ fn ci() -> Result<(), String> {
 
 /// The leaf crates a user can take alone must not pull an async runtime or an HTTP stack.
 fn check_leaf_dependencies(root: &Path, cargo: &str) -> Result<(), String> {
-    for krate in ["im-protocol", "im-sig"] {
-        println!("==> cargo tree -p {krate} (no tokio, no hyper)");
+    // (crate, what its normal dependency tree must not hold, why)
+    let rules: [(&str, &[&str], &str); 6] = [
+        ("im-protocol", &["tokio", "hyper"], "a leaf without I/O"),
+        ("im-sig", &["tokio", "hyper"], "a leaf without I/O"),
+        (
+            "im-protocol",
+            &["im-client", "im-sig", "im-transport"],
+            "a leaf",
+        ),
+        (
+            "im-client",
+            &["im-blocklist"],
+            "the engine knows no API family",
+        ),
+        (
+            "im-ratelimit-redis",
+            &["im-blocklist"],
+            "it implements the engine's limiter",
+        ),
+        (
+            "im-emulator",
+            &["im-client", "im-blocklist"],
+            "the emulator judges the client independently",
+        ),
+    ];
+    for (krate, forbidden, why) in rules {
+        println!(
+            "==> cargo tree -p {krate} (none of {})",
+            forbidden.join(", ")
+        );
         let output = Command::new(cargo)
             .current_dir(root)
             .args(["tree", "-p", krate, "-e", "normal", "--prefix", "none"])
@@ -98,14 +126,21 @@ fn check_leaf_dependencies(root: &Path, cargo: &str) -> Result<(), String> {
             return Err(format!("cargo tree -p {krate} failed"));
         }
         let tree = String::from_utf8_lossy(&output.stdout);
-        let forbidden: Vec<&str> = tree
+        let found: Vec<&str> = tree
             .lines()
-            .filter(|line| line.starts_with("tokio ") || line.starts_with("hyper"))
+            .skip(1)
+            .filter(|line| {
+                let name = line.split(' ').next().unwrap_or_default();
+                forbidden
+                    .iter()
+                    .any(|bad| name == *bad || name.starts_with(&format!("{bad}-")))
+            })
             .collect();
-        if !forbidden.is_empty() {
+        if !found.is_empty() {
             return Err(format!(
-                "{krate} must not depend on tokio or hyper, but its tree has: {}",
-                forbidden.join(", ")
+                "{krate} must not depend on {} ({why}), but its tree has: {}",
+                forbidden.join(" or "),
+                found.join(", ")
             ));
         }
     }

@@ -66,7 +66,45 @@ pub(crate) struct EndpointSpec {
     pub(crate) path: String,
     pub(crate) max_accounts: u32,
     pub(crate) calls_per_second: u32,
+    pub(crate) safety: SafetySpec,
     pub(crate) summary: String,
+}
+
+/// Whether an API may be sent again after an attempt that may have been applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SafetySpec {
+    Convergent,
+    Read,
+    Unsafe,
+}
+
+impl SafetySpec {
+    fn parse(text: &str) -> Option<SafetySpec> {
+        match text {
+            "convergent" => Some(SafetySpec::Convergent),
+            "read" => Some(SafetySpec::Read),
+            "unsafe" => Some(SafetySpec::Unsafe),
+            _ => None,
+        }
+    }
+
+    /// The name of the `RetrySafety` variant.
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            SafetySpec::Convergent => "Convergent",
+            SafetySpec::Read => "Read",
+            SafetySpec::Unsafe => "Unsafe",
+        }
+    }
+
+    /// The spelling in the spec file.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SafetySpec::Convergent => "convergent",
+            SafetySpec::Read => "read",
+            SafetySpec::Unsafe => "unsafe",
+        }
+    }
 }
 
 /// Everything the generator reads.
@@ -155,7 +193,7 @@ pub(crate) fn parse_codes(text: &str) -> Result<Vec<ErrorCodeSpec>, String> {
 
 pub(crate) fn parse_endpoints(text: &str) -> Result<Vec<EndpointSpec>, String> {
     let mut endpoints: Vec<EndpointSpec> = Vec::new();
-    for (line, fields) in records(text, 5)? {
+    for (line, fields) in records(text, 6)? {
         let context = |message: String| format!("{ENDPOINTS_FILE}:{line}: {message}");
         let variant = fields[0];
         if !variant.starts_with(|c: char| c.is_ascii_uppercase())
@@ -174,7 +212,9 @@ pub(crate) fn parse_endpoints(text: &str) -> Result<Vec<EndpointSpec>, String> {
             path: fields[1].to_owned(),
             max_accounts: number(fields[2])?,
             calls_per_second: number(fields[3])?,
-            summary: fields[4].to_owned(),
+            safety: SafetySpec::parse(fields[4])
+                .ok_or_else(|| context(format!("unknown retry safety `{}`", fields[4])))?,
+            summary: fields[5].to_owned(),
         });
     }
     Ok(endpoints)
@@ -201,9 +241,13 @@ mod tests {
 
     #[test]
     fn parses_endpoints() {
-        let endpoints = parse_endpoints("Add | v4/x/add | 1000 | 200 | Adds.\n").expect("valid");
+        let endpoints =
+            parse_endpoints("Add | v4/x/add | 1000 | 200 | convergent | Adds.\n").expect("valid");
         assert_eq!(endpoints[0].max_accounts, 1000);
-        assert!(parse_endpoints("add | v4/x | 1 | 1 | x\n").is_err());
-        assert!(parse_endpoints("Add | v4/x | -1 | 1 | x\n").is_err());
+        assert_eq!(endpoints[0].safety, SafetySpec::Convergent);
+        assert!(parse_endpoints("add | v4/x | 1 | 1 | read | x\n").is_err());
+        assert!(parse_endpoints("Add | v4/x | -1 | 1 | read | x\n").is_err());
+        assert!(parse_endpoints("Add | v4/x | 1 | 1 | maybe | x\n").is_err());
+        assert!(parse_endpoints("Add | v4/x | 1 | 1 | x\n").is_err());
     }
 }

@@ -1,17 +1,17 @@
 //! Bulk import: a stream of (from, to) pairs, grouped by consecutive `from`, run
 //! concurrently under the pacer with bounded memory.
 
-use std::collections::HashSet;
 use std::pin::Pin;
 
 use futures_core::Stream;
 use futures_util::{StreamExt as _, stream};
-use im_protocol::{Api, ErrorCode};
-use tokio::time::Instant;
+use im_protocol::{Api, ErrorCode, validate_user_id};
 
-use crate::account::{validate_account, validate_from};
-use crate::batch::{BatchKind, Bucket, bucket};
-use crate::client::{Blocklist, Inner};
+use crate::account::{first_occurrences, validate_from};
+use crate::client::Blocklist;
+use crate::ops::update_buckets;
+use crate::rules::{Bucket, Change};
+use crate::wire::Update;
 
 /// A pair that could not be imported.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,11 +107,10 @@ impl Blocklist {
         S: Stream<Item = (String, String)> + Send,
         F: FnMut(&ImportProgress<'_>) + Send,
     {
-        let inner = &*self.inner;
         let max = Api::BlackListAdd.max_accounts();
         let reports = groups(pairs, max)
-            .map(|group| inner.run_group(group))
-            .buffer_unordered(inner.max_in_flight);
+            .map(|group| self.run_group(group))
+            .buffer_unordered(self.max_in_flight);
         let mut reports = std::pin::pin!(reports);
         let mut outcome = ImportOutcome::default();
         let mut failed_count = 0u64;
@@ -134,7 +133,7 @@ impl Blocklist {
     }
 }
 
-impl Inner {
+impl Blocklist {
     /// Validates, de-duplicates and sends one group.
     async fn run_group(&self, group: Group) -> BatchReport {
         let Group {
@@ -147,12 +146,13 @@ impl Inner {
             index,
             first_pair,
             pairs: to.len() as u64,
-            from: from.clone(),
+            from,
             succeeded: 0,
             unchanged: 0,
             duplicates: 0,
             failed: Vec::new(),
         };
+        let from = report.from.clone();
         let fail = |account: String, code: Option<ErrorCode>, info: String| PairFailure {
             from: from.clone(),
             account,
@@ -166,45 +166,34 @@ impl Inner {
                 .collect();
             return report;
         }
-        let mut seen = HashSet::with_capacity(to.len());
+        let first = first_occurrences(&to);
         let mut unique = Vec::with_capacity(to.len());
-        for account in to {
-            if let Err(invalid) = validate_account(&account) {
+        for (account, first) in to.into_iter().zip(first) {
+            if let Err(invalid) = validate_user_id(&account) {
                 report
                     .failed
                     .push(fail(account, None, format!("invalid input: {invalid}")));
-            } else if seen.contains(&account) {
+            } else if !first {
                 report.duplicates += 1;
             } else {
-                seen.insert(account.clone());
                 unique.push(account);
             }
         }
         if unique.is_empty() {
             return report;
         }
-        let deadline = Instant::now() + self.policy.deadline();
-        let result = self
-            .run_batch(BatchKind::Add, &from, unique, deadline)
+        let batch = self
+            .client
+            .batch(&Update::new(Api::BlackListAdd, &from), &unique)
             .await;
-        for settled in result.settled {
-            let account = settled.item.account.clone();
-            match bucket(BatchKind::Add, settled) {
+        let (buckets, _error) = update_buckets(Change::Add, batch, unique.len());
+        for (account, bucket) in unique.into_iter().zip(buckets) {
+            match bucket {
                 Bucket::Succeeded => report.succeeded += 1,
                 Bucket::Unchanged => report.unchanged += 1,
-                Bucket::Failed(failure) => {
-                    report
-                        .failed
-                        .push(fail(account, failure.code, failure.info));
-                }
+                Bucket::Failed { code, info } => report.failed.push(fail(account, code, info)),
             }
         }
-        report.failed.extend(
-            result
-                .failed
-                .into_iter()
-                .map(|failure| fail(failure.account, failure.code, failure.info)),
-        );
         report
     }
 }

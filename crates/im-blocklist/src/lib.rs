@@ -1,26 +1,21 @@
 //! The blocklist client of the Tencent Cloud Chat server REST API.
 //!
 //! [`Blocklist`] adds, removes, checks and lists blocklist entries, and imports them in
-//! bulk. It takes care of what every caller would otherwise write by hand:
+//! bulk. The calls go through the engine of `im-client` (pacing, signing, retries by each
+//! API's retry safety, failover, per-item batches); this crate adds what is the
+//! blocklist's own:
 //!
-//! - **Validation** before anything is sent: empty, over-long (> 32 bytes) or non-printable
-//!   UserIDs and an empty `From` are rejected with [`InvalidInput`].
+//! - **Validation** before anything is sent: UserIDs follow the service's rule
+//!   (`im_protocol::validate_user_id`), and an empty `From` is rejected with
+//!   [`InvalidInput`].
 //! - **Batching**: any number of accounts, sent in requests of at most 1000; repeated
 //!   accounts collapse to one.
-//! - **Pacing**: at most 200 calls per second per API by default, slowing down when the
-//!   service answers with a rate-limit code and recovering after ([`AdaptivePacer`]), behind
-//!   the [`RateLimiter`] trait so a shared limiter can replace it.
-//! - **Retries** ([`RetryPolicy`]): transport failures and 5xx answers retry the request;
-//!   per-account retryable codes (30006, 30007, 30008) re-send only those accounts; an
-//!   expired UserSig is renewed once; rate-limit codes back off. A retry budget makes a
-//!   failing service fail fast, and each call has a deadline.
 //! - **Outcomes**: every input account ends in exactly one of `succeeded`, `unchanged` or
-//!   `failed` ([`Outcome`]). After an ambiguous attempt (a timeout after the service may
-//!   have applied the write), "already blocked" counts as success.
-//! - **Failover** to a region's backup host when the primary cannot be reached.
+//!   `failed` ([`Outcome`]), in input order. After an ambiguous attempt (a timeout after
+//!   the service may have applied the write), "already blocked" counts as success.
+//! - **Listing** as a stream over all pages, and **bulk import** of `(from, to)` pairs.
 //!
-//! It builds on three leaf crates: `im-protocol` (wire types), `im-sig` (UserSig) and
-//! `im-transport` (the HTTP seam, with test doubles).
+//! It re-exports what its signatures use, so one crate is enough to call it.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -48,20 +43,20 @@
 //! ```
 
 mod account;
-mod batch;
 mod client;
-mod error;
 mod import;
 mod ops;
 mod outcome;
-mod pace;
-mod retry;
+mod rules;
+mod wire;
 
-pub use account::{MAX_ACCOUNT_LEN, validate_account};
 pub use client::{Blocklist, BlocklistBuilder};
-pub use error::{Error, GiveUpReason, InvalidInput};
-pub use im_protocol::{CheckType, Relation};
+pub use im_client::{
+    AdaptivePacer, Client, Error, GiveUpReason, HEADROOM, InvalidInput, RateKey, RateLimiter,
+    RetryPolicy, Unlimited,
+};
+pub use im_protocol::{CheckType, Endpoint, ErrorCode, Region, Relation};
+pub use im_sig::{SecretKey, Signer};
+pub use im_transport::Transport;
 pub use import::{BatchReport, ImportOutcome, ImportProgress, PairFailure};
 pub use outcome::{AccountFailure, BlockedAccount, CheckOutcome, CheckResult, Outcome, Page};
-pub use pace::{AdaptivePacer, HEADROOM, RateLimiter, Unlimited};
-pub use retry::RetryPolicy;

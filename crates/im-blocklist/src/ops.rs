@@ -1,18 +1,16 @@
 //! The public operations: add, remove, check, list.
 
-use std::collections::HashMap;
-
 use futures_core::Stream;
 use futures_util::{StreamExt as _, TryStreamExt as _, stream};
-use im_protocol::{Api, CheckType, GetBlocklistRequest, GetBlocklistResponse};
-use tokio::time::Instant;
+use im_client::{BatchOutcome, Error, InvalidInput};
+use im_protocol::{Api, CheckType, ErrorCode, GetBlocklistRequest, Relation, limits};
 use tracing::Instrument as _;
 
 use crate::account::{unique_accounts, validate_from};
-use crate::batch::{BatchKind, merge_update};
-use crate::client::{Blocklist, Call, Inner, validate_page_size};
-use crate::error::Error;
+use crate::client::{Blocklist, MAX_PAGE_SIZE};
 use crate::outcome::{AccountFailure, BlockedAccount, CheckOutcome, CheckResult, Outcome, Page};
+use crate::rules::{Bucket, Change, bucket};
+use crate::wire::{Check, Update};
 
 impl Blocklist {
     /// Adds `accounts` to the blocklist of `from`.
@@ -50,7 +48,7 @@ impl Blocklist {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.update(BatchKind::Add, from, accounts).await
+        self.update(Change::Add, from, accounts).await
     }
 
     /// Removes `accounts` from the blocklist of `from`; accounts that were not blocked
@@ -60,7 +58,7 @@ impl Blocklist {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.update(BatchKind::Delete, from, accounts).await
+        self.update(Change::Remove, from, accounts).await
     }
 
     /// Checks how each of `accounts` relates to `from`'s blocklist. With
@@ -78,40 +76,29 @@ impl Blocklist {
     {
         validate_from(from)?;
         let accounts = unique_accounts(accounts)?;
-        let kind = BatchKind::Check(check_type);
         let span = tracing::info_span!("blocklist.call", op = "check", accounts = accounts.len());
         async {
-            let order: HashMap<&str, usize> = accounts
-                .iter()
-                .enumerate()
-                .map(|(index, account)| (account.as_str(), index))
-                .collect();
-            let (results, failed, error) = self.run_batches(kind, from, &accounts).await;
+            let batch = self
+                .client
+                .batch(&Check::new(from, check_type), &accounts)
+                .await;
+            let answered_any = batch.answered_any();
+            let (places, error) = check_places(batch, accounts.len());
+            if let Some(error) = error.filter(|_| !answered_any) {
+                return Err(error);
+            }
             let mut outcome = CheckOutcome::default();
-            let mut settled_any = false;
-            for settled in results {
-                settled_any = true;
-                let item = settled.item;
-                match item.relation {
-                    Some(relation) if item.code.is_ok() => outcome.results.push(CheckResult {
-                        account: item.account,
-                        relation,
-                    }),
-                    _ => outcome.failed.push(AccountFailure {
-                        account: item.account,
-                        code: Some(item.code),
-                        info: item.info,
+            for (account, place) in accounts.into_iter().zip(places) {
+                match place {
+                    Ok(relation) => outcome.results.push(CheckResult { account, relation }),
+                    Err((code, info)) => outcome.failed.push(AccountFailure {
+                        account,
+                        code,
+                        info,
                     }),
                 }
             }
-            outcome.failed.extend(failed);
-            outcome
-                .results
-                .sort_by_key(|result| order.get(result.account.as_str()).copied());
-            match error {
-                Some(error) if !settled_any => Err(error),
-                _ => Ok(outcome),
-            }
+            Ok(outcome)
         }
         .instrument(span)
         .await
@@ -121,13 +108,33 @@ impl Blocklist {
     /// `start_index` on. Retried like every call.
     pub async fn list_page(&self, from: &str, start_index: u32, max: u32) -> Result<Page, Error> {
         validate_from(from)?;
-        validate_page_size(max)?;
-        let deadline = Instant::now() + self.inner.policy.deadline();
+        if !(limits::MIN_BLOCKLIST_PAGE_SIZE..=MAX_PAGE_SIZE).contains(&max) {
+            return Err(InvalidInput::PageSize {
+                size: max,
+                max: MAX_PAGE_SIZE,
+            }
+            .into());
+        }
+        let request = GetBlocklistRequest {
+            from_account: from.to_owned(),
+            start_index,
+            max_limited: max,
+            last_sequence: 0,
+        };
         let span = tracing::info_span!("blocklist.call", op = "list_page", start_index, max);
-        self.inner
-            .get_page(from, start_index, max, deadline)
-            .instrument(span)
-            .await
+        let response = self.client.call(&request).instrument(span).await?;
+        Ok(Page {
+            next_start_index: response.next_start_index(),
+            sequence: response.current_sequence,
+            entries: response
+                .black_list_item
+                .into_iter()
+                .map(|entry| BlockedAccount {
+                    account: entry.to_account,
+                    added_at: entry.add_black_timestamp,
+                })
+                .collect(),
+        })
     }
 
     /// Streams all of `from`'s blocklist, page after page, until the service says the list
@@ -169,7 +176,7 @@ impl Blocklist {
             let Some(start) = state.next else {
                 return Ok(None);
             };
-            let size = state.client.inner.page_size;
+            let size = state.client.page_size;
             let page = state.client.list_page(&state.from, start, size).await?;
             state.next = match page.next_start_index {
                 Some(next) if next <= start => {
@@ -195,119 +202,115 @@ impl Blocklist {
     }
 
     /// Runs an add or remove over any number of accounts.
-    async fn update<I, S>(&self, kind: BatchKind, from: &str, accounts: I) -> Result<Outcome, Error>
+    async fn update<I, S>(&self, change: Change, from: &str, accounts: I) -> Result<Outcome, Error>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         validate_from(from)?;
         let accounts = unique_accounts(accounts)?;
-        let op = if kind == BatchKind::Add {
-            "add"
-        } else {
-            "remove"
+        let (op, api) = match change {
+            Change::Add => ("add", Api::BlackListAdd),
+            Change::Remove => ("remove", Api::BlackListDelete),
         };
         let span = tracing::info_span!("blocklist.call", op, accounts = accounts.len());
         async {
-            let (settled, failed, error) = self.run_batches(kind, from, &accounts).await;
-            let settled_any = !settled.is_empty();
-            let mut outcome = Outcome::default();
-            merge_update(
-                kind,
-                &mut outcome,
-                crate::batch::BatchResult {
-                    settled,
-                    failed,
-                    error: None,
-                },
-            );
-            match error {
-                Some(error) if !settled_any => Err(error),
-                _ => Ok(outcome),
+            let batch = self.client.batch(&Update::new(api, from), &accounts).await;
+            let answered_any = batch.answered_any();
+            let (buckets, error) = update_buckets(change, batch, accounts.len());
+            // A call that failed before any account got an answer is an error as a whole.
+            if let Some(error) = error.filter(|_| !answered_any) {
+                return Err(error);
             }
+            let mut outcome = Outcome::default();
+            for (account, bucket) in accounts.into_iter().zip(buckets) {
+                match bucket {
+                    Bucket::Succeeded => outcome.succeeded.push(account),
+                    Bucket::Unchanged => outcome.unchanged.push(account),
+                    Bucket::Failed { code, info } => {
+                        outcome.failed.push(AccountFailure {
+                            account,
+                            code,
+                            info,
+                        });
+                    }
+                }
+            }
+            Ok(outcome)
         }
         .instrument(span)
         .await
     }
-
-    /// Sends `accounts` in batches of at most the API's limit, one batch after another
-    /// (writes to one user's blocklist conflict when concurrent). After a request-level
-    /// failure the remaining batches are not sent: their accounts fail with that error.
-    async fn run_batches(
-        &self,
-        kind: BatchKind,
-        from: &str,
-        accounts: &[String],
-    ) -> (
-        Vec<crate::batch::Settled>,
-        Vec<AccountFailure>,
-        Option<Error>,
-    ) {
-        let mut settled = Vec::new();
-        let mut failed = Vec::new();
-        let mut error: Option<Error> = None;
-        for chunk in accounts.chunks(kind.api().max_accounts()) {
-            if let Some(error) = &error {
-                failed.extend(chunk.iter().map(|account| AccountFailure {
-                    account: account.clone(),
-                    code: error.code(),
-                    info: format!(
-                        "not sent after an earlier request failed: {}",
-                        error.report()
-                    ),
-                }));
-                continue;
-            }
-            // Each request gets the whole deadline: a large call is many requests in a row.
-            let deadline = Instant::now() + self.inner.policy.deadline();
-            let result = self
-                .inner
-                .run_batch(kind, from, chunk.to_vec(), deadline)
-                .await;
-            settled.extend(result.settled);
-            failed.extend(result.failed);
-            error = result.error;
-        }
-        (settled, failed, error)
-    }
 }
 
-impl Inner {
-    /// One `black_list_get` call with retries.
-    pub(crate) async fn get_page(
-        &self,
-        from: &str,
-        start_index: u32,
-        max: u32,
-        deadline: Instant,
-    ) -> Result<Page, Error> {
-        let request = GetBlocklistRequest {
-            from_account: from.to_owned(),
-            start_index,
-            max_limited: max,
-            last_sequence: 0,
-        };
-        let mut call = Call::new(self, Api::BlackListGet, deadline);
-        loop {
-            match call.attempt::<_, GetBlocklistResponse>(&request, 0).await {
-                Ok(response) => {
-                    return Ok(Page {
-                        next_start_index: response.next_start_index(),
-                        sequence: response.current_sequence,
-                        entries: response
-                            .black_list_item
-                            .into_iter()
-                            .map(|entry| BlockedAccount {
-                                account: entry.to_account,
-                                added_at: entry.add_black_timestamp,
-                            })
-                            .collect(),
-                    });
-                }
-                Err(error) => {
-                    call.after_failure(error).await?;
-                }
-            }
+/// The bucket of each input account of an add or remove, by position, and the error that
+/// ended the call early, if any.
+pub(crate) fn update_buckets(
+    change: Change,
+    batch: BatchOutcome<'_, String, ()>,
+    len: usize,
+) -> (Vec<Bucket>, Option<Error>) {
+    let mut buckets: Vec<Option<Bucket>> = (0..len).map(|_| None).collect();
+    for answered in batch.answered {
+        if let Some(slot) = buckets.get_mut(answered.index) {
+            *slot = Some(bucket(change, answered));
         }
+    }
+    for unanswered in batch.unanswered {
+        if let Some(slot) = buckets.get_mut(unanswered.index) {
+            *slot = Some(Bucket::Failed {
+                code: unanswered.code,
+                info: unanswered.info,
+            });
+        }
+    }
+    let buckets = buckets
+        .into_iter()
+        .map(|bucket| bucket.unwrap_or_else(unrecorded))
+        .collect();
+    (buckets, batch.error)
+}
+
+/// Where a checked account goes: its relation, or its failure's code and text.
+type CheckPlace = Result<Relation, (Option<ErrorCode>, String)>;
+
+/// The relation (or the failure) of each input account of a check, by position.
+fn check_places(
+    batch: BatchOutcome<'_, String, Relation>,
+    len: usize,
+) -> (Vec<CheckPlace>, Option<Error>) {
+    let mut places: Vec<Option<CheckPlace>> = (0..len).map(|_| None).collect();
+    for answered in batch.answered {
+        let place = match (answered.code, answered.extra) {
+            (Some(code), Some(relation)) if code.is_ok() => Ok(relation),
+            (code, _) => Err((code, answered.info)),
+        };
+        if let Some(slot) = places.get_mut(answered.index) {
+            *slot = Some(place);
+        }
+    }
+    for unanswered in batch.unanswered {
+        if let Some(slot) = places.get_mut(unanswered.index) {
+            *slot = Some(Err((unanswered.code, unanswered.info)));
+        }
+    }
+    let places = places
+        .into_iter()
+        .map(|place| {
+            place.unwrap_or_else(|| match unrecorded() {
+                Bucket::Failed { code, info } => Err((code, info)),
+                _ => Err((None, String::new())),
+            })
+        })
+        .collect();
+    (places, batch.error)
+}
+
+/// The place of an account the batch helper reported nothing for (it reports every one;
+/// this keeps a gap visible instead of dropping the account).
+fn unrecorded() -> Bucket {
+    Bucket::Failed {
+        code: None,
+        info: "no result was recorded for this account".to_owned(),
     }
 }

@@ -84,7 +84,7 @@ pub(crate) async fn client(global: &Global) -> Result<Client, Failure> {
         .endpoint(endpoint)
         .calls_per_second(global.rate);
     if let Some(url) = &global.redis {
-        builder = builder.rate_limiter(Arc::new(shared_limiter(url, sdkappid, global).await?));
+        builder = builder.rate_limiter(Arc::new(shared_limiter(url, global).await?));
     }
     builder
         .build()
@@ -92,20 +92,16 @@ pub(crate) async fn client(global: &Global) -> Result<Client, Failure> {
 }
 
 /// The calls/s budget shared through Redis.
-async fn shared_limiter(
-    url: &str,
-    sdkappid: u64,
-    global: &Global,
-) -> Result<RedisRateLimiter, Failure> {
+async fn shared_limiter(url: &str, global: &Global) -> Result<RedisRateLimiter, Failure> {
     let fallback = match global.redis_unavailable {
         RedisFallback::Local => Unavailable::FallBackToLocal,
         RedisFallback::Fail => Unavailable::Fail,
     };
-    let limiter = match RedisRateLimiter::connect(url, sdkappid).await {
+    let limiter = match RedisRateLimiter::connect(url).await {
         Ok(limiter) => limiter,
         Err(error) if error.is_unavailable() && fallback == Unavailable::FallBackToLocal => {
             tracing::warn!(%error, "Redis is unreachable; pacing in this process until it answers");
-            RedisRateLimiter::connect_lazy(url, sdkappid)
+            RedisRateLimiter::connect_lazy(url)
                 .map_err(|error| Failure::new(format!("invalid --redis: {error}")))?
         }
         Err(error) => {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use futures_util::Stream;
 use futures_util::stream;
-use tencent_im::blocklist::validate_account;
+use tencent_im::protocol::validate_user_id as validate_account;
 use tokio::io::AsyncBufReadExt as _;
 
 use crate::Failure;

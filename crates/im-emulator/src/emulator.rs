@@ -114,7 +114,8 @@ impl Emulator {
     }
 
     /// Imports accounts, as `account_import` does. Accounts the service would reject
-    /// (empty, or longer than 32 bytes) are skipped; the result counts the others,
+    /// (empty, longer than 32 bytes, or with a character outside printable ASCII: see
+    /// [`im_protocol::validate_user_id`]) are skipped; the result counts the others,
     /// including accounts that already existed.
     pub fn import_accounts<I>(&self, accounts: I) -> usize
     where
@@ -126,7 +127,7 @@ impl Emulator {
         let mut state = self.lock();
         accounts
             .iter()
-            .filter(|account| state.world.import(account.as_ref()))
+            .filter(|account| state.world.import(account.as_ref()).is_ok())
             .count()
     }
 

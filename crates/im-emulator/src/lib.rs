@@ -16,9 +16,10 @@
 //!
 //! - the four blocklist APIs, `v4/sns/black_list_add`, `_delete`, `_get` and `_check`, with
 //!   the bodies of [`im_protocol`];
-//! - setup APIs for test state ([`SetupApi`]): `v4/im_open_login_svc/account_import` and
-//!   `multiaccount_import`, `v4/sns/friend_import`, `friend_add` and `friend_check`, with the
-//!   bodies defined in this crate. The same state can be set directly with
+//! - setup APIs for test state ([`SetupApi`]): `v4/im_open_login_svc/account_import`,
+//!   `multiaccount_import` and `account_check`, `v4/sns/friend_import`, `friend_add` and
+//!   `friend_check`, whose bodies are in [`im_protocol`] as well
+//!   ([`im_protocol::AccountImportRequest`], ...). The same state can be set directly with
 //!   [`Emulator::import_accounts`], [`Emulator::make_friends`] and [`Emulator::block`].
 //!
 //! **Request checks**, in this order; the first failure answers the request:
@@ -41,7 +42,8 @@
 //! | account fields (`From_Account`, `To_Account`, `UserID`, ...) are strings | 60015 |
 //! | body has the API's shape | 60003 |
 //!
-//! Query names and values are case-sensitive and percent-decoded; `+` stays a plus, and the
+//! Query names and values are case-sensitive and decoded by [`im_protocol::query`] (`%XX`
+//! escapes, `+` for a space, as in any query string; a plus is sent as `%2B`), and the
 //! UserSig's `*` is accepted raw or as `%2A`.
 //!
 //! **Blocklist rules.**
@@ -107,6 +109,10 @@
 //!   limit saw.
 //! - Adding a friend who is already a friend succeeds; `friend_add` adds both ways unless
 //!   `AddType` says otherwise, `friend_import` one way.
+//! - Per-item texts (`ResultInfo`) are the constants of [`im_protocol::result_text`]; where
+//!   no sample was found they follow the service's `Err_SNS_<API>_<Reason>` pattern.
+//! - `account_check` answers every account with code 0 and `Imported` or `NotImported`,
+//!   also a UserID the service would not accept (it was never imported).
 //!
 //! # What is not emulated
 //!
@@ -240,7 +246,6 @@ mod emulator;
 mod error;
 mod faults;
 mod log;
-mod query;
 mod server;
 mod service;
 mod setup;
@@ -253,11 +258,6 @@ pub use error::EmulatorError;
 pub use faults::{FaultKind, Faults};
 pub use log::LoggedRequest;
 pub use server::ServerHandle;
-pub use setup::{
-    AccountImportRequest, AccountImportResponse, AccountListItem, AddFriendItem, AddType,
-    FriendAddRequest, FriendAddResponse, FriendCheckItem, FriendCheckRequest, FriendCheckResponse,
-    FriendCheckType, FriendRelation, MultiAccountImportRequest, MultiAccountImportResponse,
-    SetupApi,
-};
+pub use setup::SetupApi;
 pub use transport::EmulatorTransport;
 pub use webhook::{CallbackOutcome, SentCallback, WEBHOOK_TIMEOUT};

@@ -10,11 +10,12 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use im_protocol::{Envelope, ErrorCode};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::service::Reply;
+use crate::service::{Reply, envelope_bytes};
 use crate::{Emulator, EmulatorError};
 
 /// The largest request body the server reads; a full 1000-account request is about 40 KiB.
@@ -173,9 +174,10 @@ async fn answer(
 }
 
 fn too_large() -> http::Response<Full<Bytes>> {
-    let body = Bytes::from_static(
-        br#"{"ActionStatus":"FAIL","ErrorCode":60002,"ErrorInfo":"request body too large"}"#,
-    );
+    let body = envelope_bytes(&Envelope::<()>::fail(
+        ErrorCode::HTTP_PARSE_ERROR,
+        "request body too large",
+    ));
     let mut response = http::Response::new(Full::new(body));
     *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
     response.headers_mut().insert(

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, Uri, header};
+use im_protocol::limits::{MAX_BLOCKLIST_PAGE_SIZE, MIN_BLOCKLIST_PAGE_SIZE};
+use im_protocol::query::DecodedQuery;
 use im_protocol::{
     AddBlocklistRequest, Api, CheckBlocklistRequest, CheckType, DeleteBlocklistRequest, Envelope,
     ErrorCode, GetBlocklistRequest, encode_json,
@@ -21,20 +23,10 @@ use tokio::time::Instant;
 
 use crate::emulator::{Config, State};
 use crate::faults::FaultPlan;
-use crate::query::Query;
-use crate::setup::{
-    AccountImportRequest, AccountImportResponse, AddType, FriendAddRequest, FriendCheckRequest,
-    FriendCheckType, MultiAccountImportRequest, MultiAccountImportResponse, SetupApi,
-};
+use crate::setup::{self, SetupApi};
 use crate::state::{Failure, Operation, Update, World, transient_info};
 use crate::webhook::Outgoing;
 use crate::{Emulator, FaultKind, LoggedRequest};
-
-/// The most accounts in one blocklist request (`To_Account`), and the largest `MaxLimited`.
-const MAX_ACCOUNTS_PER_REQUEST: usize = 1000;
-
-/// The most accounts in one `multiaccount_import`, and friends in one friend add or import.
-const MAX_SETUP_ITEMS: usize = 100;
 
 /// The body of an injected HTTP 502, as a gateway would send it.
 const BAD_GATEWAY_BODY: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
@@ -64,7 +56,7 @@ impl Route {
 }
 
 /// A response before the lost and truncated faults are applied.
-struct Answer {
+pub(crate) struct Answer {
     status: StatusCode,
     body: Bytes,
     json: bool,
@@ -72,7 +64,7 @@ struct Answer {
 }
 
 impl Answer {
-    fn ok<T: Serialize>(body: T) -> Answer {
+    pub(crate) fn ok<T: Serialize>(body: T) -> Answer {
         Answer {
             status: StatusCode::OK,
             body: envelope_bytes(&Envelope::ok(body)),
@@ -102,7 +94,7 @@ impl Answer {
 
 /// Encodes an envelope. The types encoded here always encode; should one ever fail, the
 /// answer is a request-level internal error rather than a panic.
-fn envelope_bytes<T: Serialize>(envelope: &Envelope<T>) -> Bytes {
+pub(crate) fn envelope_bytes<T: Serialize>(envelope: &Envelope<T>) -> Bytes {
     encode_json(envelope).map_or_else(
         |_| {
             Bytes::from_static(
@@ -303,7 +295,7 @@ fn process(
     }
     match route {
         Route::Blocklist(api) => blocklist(config, state, api, object, record),
-        Route::Setup(api) => match setup(&mut state.world, api, object) {
+        Route::Setup(api) => match setup::serve(&mut state.world, api, object) {
             Ok(answer) => Processed::answer(answer),
             Err(failure) => Processed::fail(failure),
         },
@@ -312,10 +304,10 @@ fn process(
 
 /// Checks the query parameters, the UserSig and the admin, in the service's order.
 fn check_query(config: &Config, raw: Option<&str>) -> Result<(), Failure> {
-    let query = Query::parse(raw).ok_or_else(|| {
+    let query = DecodedQuery::parse(raw.unwrap_or_default()).map_err(|error| {
         Failure::new(
             ErrorCode::HTTP_PARSE_ERROR,
-            "malformed escape in the query string",
+            format!("the query string does not decode: {error}"),
         )
     })?;
     let sdkappid = query
@@ -446,14 +438,20 @@ fn count_accounts(object: &Map<String, Value>) -> usize {
             length("AddFriendItem")
                 + length("AccountList")
                 + length("Accounts")
+                + length("CheckItem")
                 + usize::from(object.contains_key("UserID") || object.contains_key("Identifier"))
         }
     }
 }
 
 /// Decodes the body into its request type (60003 when the shape is wrong).
-fn decode<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, Failure> {
-    serde_json::from_value(Value::Object(object)).map_err(|error| {
+pub(crate) fn decode<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, Failure> {
+    decode_value(Value::Object(object))
+}
+
+/// Decodes a JSON value into its type (60003 when the shape is wrong).
+pub(crate) fn decode_value<T: DeserializeOwned>(value: Value) -> Result<T, Failure> {
+    serde_json::from_value(value).map_err(|error| {
         Failure::new(
             ErrorCode::REQUEST_JSON_PARSE_ERROR,
             format!("the request body has the wrong shape: {error}"),
@@ -461,15 +459,21 @@ fn decode<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, Failure>
     })
 }
 
-/// Checks a request's `From_Account` and the number of its `To_Account` entries.
-fn check_from_and_targets(world: &World, from: &str, targets: usize) -> Result<(), Failure> {
+/// Checks a request's `From_Account` and the number of its `To_Account` entries: 1 to
+/// `max`.
+pub(crate) fn check_from_and_targets(
+    world: &World,
+    from: &str,
+    targets: usize,
+    max: usize,
+) -> Result<(), Failure> {
     world.check_from(from)?;
-    check_count(targets, MAX_ACCOUNTS_PER_REQUEST, "To_Account")
+    check_count(targets, max, "To_Account")
 }
 
 /// Rejects a `CheckType` that is none of `known` with 30001 and a message naming them,
 /// rather than the generic decode error a typed field would give.
-fn check_type_among(
+pub(crate) fn check_type_among(
     object: &Map<String, Value>,
     known: [&str; 2],
     message: &'static str,
@@ -483,7 +487,7 @@ fn check_type_among(
 }
 
 /// Checks the number of accounts of a request: 1 to `max` (30001 otherwise).
-fn check_count(count: usize, max: usize, field: &str) -> Result<(), Failure> {
+pub(crate) fn check_count(count: usize, max: usize, field: &str) -> Result<(), Failure> {
     if count == 0 {
         return Err(Failure::new(
             ErrorCode::INVALID_PARAMETER,
@@ -516,12 +520,14 @@ fn blocklist_call(
     let call = match api {
         Api::BlackListAdd => {
             let request: AddBlocklistRequest = decode(object)?;
-            check_from_and_targets(world, &request.from_account, request.to_account.len())?;
+            let targets = request.to_account.len();
+            check_from_and_targets(world, &request.from_account, targets, api.max_accounts())?;
             BlocklistCall::Add(request)
         }
         Api::BlackListDelete => {
             let request: DeleteBlocklistRequest = decode(object)?;
-            check_from_and_targets(world, &request.from_account, request.to_account.len())?;
+            let targets = request.to_account.len();
+            check_from_and_targets(world, &request.from_account, targets, api.max_accounts())?;
             BlocklistCall::Delete(request)
         }
         Api::BlackListGet => {
@@ -531,8 +537,15 @@ fn blocklist_call(
                 .or_insert_with(|| Value::from(0));
             let request: GetBlocklistRequest = decode(object)?;
             world.check_from(&request.from_account)?;
-            let limit = usize::try_from(request.max_limited).unwrap_or(usize::MAX);
-            check_count(limit, MAX_ACCOUNTS_PER_REQUEST, "MaxLimited")?;
+            if !(MIN_BLOCKLIST_PAGE_SIZE..=MAX_BLOCKLIST_PAGE_SIZE).contains(&request.max_limited) {
+                return Err(Failure::new(
+                    ErrorCode::INVALID_PARAMETER,
+                    format!(
+                        "MaxLimited is {}; it must be {MIN_BLOCKLIST_PAGE_SIZE} to {MAX_BLOCKLIST_PAGE_SIZE}",
+                        request.max_limited
+                    ),
+                ));
+            }
             BlocklistCall::Get(request)
         }
         Api::BlackListCheck => {
@@ -542,7 +555,8 @@ fn blocklist_call(
                 "CheckType must be BlackCheckResult_Type_Single or BlackCheckResult_Type_Both",
             )?;
             let request: CheckBlocklistRequest = decode(object)?;
-            check_from_and_targets(world, &request.from_account, request.to_account.len())?;
+            let targets = request.to_account.len();
+            check_from_and_targets(world, &request.from_account, targets, api.max_accounts())?;
             BlocklistCall::Check(request)
         }
         _ => {
@@ -663,78 +677,5 @@ fn blocklist(
     Processed {
         callback,
         ..delayed(answer, plan.lost_answer)
-    }
-}
-
-/// Serves a setup API. These never see faults or the frequency limit.
-fn setup(world: &mut World, api: SetupApi, object: Map<String, Value>) -> Result<Answer, Failure> {
-    match api {
-        SetupApi::AccountImport => {
-            let request: AccountImportRequest = decode(object)?;
-            if !world.import(&request.user_id) {
-                return Err(Failure::new(
-                    ErrorCode::INVALID_ARGUMENT,
-                    "UserID must be 1 to 32 bytes",
-                ));
-            }
-            Ok(Answer::ok(AccountImportResponse {}))
-        }
-        SetupApi::MultiAccountImport => {
-            let request: MultiAccountImportRequest = decode(object)?;
-            let accounts = request.user_ids();
-            if accounts.is_empty() || accounts.len() > MAX_SETUP_ITEMS {
-                return Err(Failure::new(
-                    ErrorCode::INVALID_ARGUMENT,
-                    format!("import 1 to {MAX_SETUP_ITEMS} accounts per request"),
-                ));
-            }
-            let fail_accounts = accounts
-                .into_iter()
-                .filter(|account| !world.import(account))
-                .map(str::to_owned)
-                .collect();
-            Ok(Answer::ok(MultiAccountImportResponse { fail_accounts }))
-        }
-        SetupApi::FriendAdd | SetupApi::FriendImport => {
-            let request: FriendAddRequest = decode(object)?;
-            world.check_from(&request.from_account)?;
-            check_count(
-                request.add_friend_item.len(),
-                MAX_SETUP_ITEMS,
-                "AddFriendItem",
-            )?;
-            let add_type = request.add_type.unwrap_or(if api == SetupApi::FriendAdd {
-                AddType::Both
-            } else {
-                AddType::Single
-            });
-            let to: Vec<&str> = request
-                .add_friend_item
-                .iter()
-                .map(|item| item.to_account.as_str())
-                .collect();
-            Ok(Answer::ok(world.add_friends(
-                &request.from_account,
-                &to,
-                add_type,
-            )))
-        }
-        SetupApi::FriendCheck => {
-            check_type_among(
-                &object,
-                [
-                    FriendCheckType::Single.as_str(),
-                    FriendCheckType::Both.as_str(),
-                ],
-                "CheckType must be CheckResult_Type_Single or CheckResult_Type_Both",
-            )?;
-            let request: FriendCheckRequest = decode(object)?;
-            check_from_and_targets(world, &request.from_account, request.to_account.len())?;
-            Ok(Answer::ok(world.check_friends(
-                &request.from_account,
-                &request.to_account,
-                request.check_type,
-            )))
-        }
     }
 }

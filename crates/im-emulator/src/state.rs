@@ -3,24 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use im_protocol::limits::MAX_BLOCKLIST_ENTRIES;
 use im_protocol::{
-    AccountResult, BlocklistEntry, CheckItem, CheckType, ErrorCode, GetBlocklistResponse, Relation,
-    UpdateBlocklistResponse,
+    AccountCheckResult, AccountResult, AccountStatus, AddType, BlocklistEntry, CheckItem,
+    CheckType, ErrorCode, FriendAddResponse, FriendCheckItem, FriendCheckResponse, FriendCheckType,
+    FriendRelation, GetBlocklistResponse, Relation, UpdateBlocklistResponse, UserIdError,
+    result_text, validate_user_id,
 };
-
-use crate::setup::{
-    AddType, FriendAddResponse, FriendCheckItem, FriendCheckResponse, FriendCheckType,
-    FriendRelation,
-};
-
-/// The most entries one user's blocklist holds.
-pub(crate) const MAX_BLOCKLIST: usize = 1000;
-
-/// The longest UserID the service accepts, in bytes.
-pub(crate) const MAX_USER_ID_BYTES: usize = 32;
-
-/// `ResultInfo` of an account that is already in the blocklist (the documented sample).
-pub(crate) const ALREADY_EXISTS_INFO: &str = "Err_SNS_BlackListAdd_Already_Exist";
 
 /// The rules that differ between apps (console settings) or between observations.
 #[derive(Clone, Copy, Debug)]
@@ -118,21 +107,15 @@ fn failed_accounts(items: &[AccountResult]) -> Vec<String> {
         .collect()
 }
 
-/// Whether `id` is a UserID the service accepts: not empty, at most 32 bytes.
-pub(crate) fn valid_user_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= MAX_USER_ID_BYTES
-}
-
 impl World {
-    /// Imports an account; importing it again changes nothing. Returns whether `id` is valid.
-    pub(crate) fn import(&mut self, id: &str) -> bool {
-        if !valid_user_id(id) {
-            return false;
-        }
+    /// Imports an account; importing it again changes nothing. Fails, importing nothing,
+    /// when `id` breaks the service's UserID rule ([`validate_user_id`]).
+    pub(crate) fn import(&mut self, id: &str) -> Result<(), UserIdError> {
+        validate_user_id(id)?;
         if !self.accounts.contains(id) {
             self.accounts.insert(id.to_owned());
         }
-        true
+        Ok(())
     }
 
     pub(crate) fn exists(&self, id: &str) -> bool {
@@ -212,25 +195,29 @@ impl World {
                 item(
                     to,
                     ErrorCode::INVALID_PARAMETER,
-                    "Err_SNS_BlackListAdd_Cannot_Add_Self",
+                    result_text::BLACKLIST_ADD_CANNOT_ADD_SELF,
                 )
             } else if !self.exists(to) {
                 item(
                     to,
                     ErrorCode::ACCOUNT_NOT_FOUND,
-                    "Err_SNS_BlackListAdd_Account_Not_Exist",
+                    result_text::BLACKLIST_ADD_ACCOUNT_NOT_EXIST,
                 )
             } else if self.is_blocked(from, to) {
-                item(to, rules.already_exists_code, ALREADY_EXISTS_INFO)
+                item(
+                    to,
+                    rules.already_exists_code,
+                    result_text::BLACKLIST_ADD_ALREADY_EXIST,
+                )
             } else if self
                 .blocklists
                 .get(from)
-                .is_some_and(|list| list.entries.len() >= MAX_BLOCKLIST)
+                .is_some_and(|list| list.entries.len() >= MAX_BLOCKLIST_ENTRIES)
             {
                 item(
                     to,
                     ErrorCode::BLOCKLIST_FULL,
-                    "Err_SNS_BlackListAdd_Count_Exceed_Limit",
+                    result_text::BLACKLIST_ADD_COUNT_EXCEED_LIMIT,
                 )
             } else {
                 let list = self.blocklists.entry(from.to_owned()).or_default();
@@ -380,25 +367,25 @@ impl World {
                 item(
                     to,
                     ErrorCode::INVALID_PARAMETER,
-                    "Err_SNS_FriendAdd_Cannot_Add_Self",
+                    result_text::FRIEND_ADD_CANNOT_ADD_SELF,
                 )
             } else if !self.exists(to) {
                 item(
                     to,
                     ErrorCode::ACCOUNT_NOT_FOUND,
-                    "Err_SNS_FriendAdd_Account_Not_Exist",
+                    result_text::FRIEND_ADD_ACCOUNT_NOT_EXIST,
                 )
             } else if self.is_blocked(from, to) {
                 item(
                     to,
                     ErrorCode::PEER_IN_YOUR_BLOCKLIST,
-                    "Err_SNS_FriendAdd_Peer_In_Your_BlackList",
+                    result_text::FRIEND_ADD_PEER_IN_YOUR_BLACKLIST,
                 )
             } else if self.is_blocked(to, from) {
                 item(
                     to,
                     ErrorCode::YOU_IN_PEER_BLOCKLIST,
-                    "Err_SNS_FriendAdd_You_In_Peer_BlackList",
+                    result_text::FRIEND_ADD_YOU_IN_PEER_BLACKLIST,
                 )
             } else {
                 self.befriend(from, to);
@@ -448,6 +435,26 @@ impl World {
         }
     }
 
+    /// `account_check`: whether each account was imported, in request order.
+    pub(crate) fn check_accounts<'a>(
+        &self,
+        user_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<AccountCheckResult> {
+        user_ids
+            .into_iter()
+            .map(|user_id| AccountCheckResult {
+                user_id: user_id.to_owned(),
+                result_code: ErrorCode::OK,
+                result_info: String::new(),
+                account_status: Some(if self.exists(user_id) {
+                    AccountStatus::Imported
+                } else {
+                    AccountStatus::NotImported
+                }),
+            })
+            .collect()
+    }
+
     fn bump_sequence(&mut self, user: &str) {
         let list = self.blocklists.entry(user.to_owned()).or_default();
         list.sequence = list.sequence.saturating_add(1);
@@ -466,7 +473,7 @@ mod tests {
     fn world(accounts: &[&str]) -> World {
         let mut world = World::default();
         for account in accounts {
-            assert!(world.import(account));
+            world.import(account).expect("a valid UserID");
         }
         world
     }
@@ -486,9 +493,46 @@ mod tests {
     #[test]
     fn user_ids_are_checked_on_import() {
         let mut world = World::default();
-        assert!(!world.import(""));
-        assert!(!world.import(&"x".repeat(33)));
-        assert!(world.import(&"x".repeat(32)));
+        assert_eq!(world.import(""), Err(UserIdError::Empty));
+        assert!(matches!(
+            world.import(&"x".repeat(33)),
+            Err(UserIdError::TooLong { len: 33, .. })
+        ));
+        assert!(world.import(&"x".repeat(32)).is_ok());
+        assert!(world.exists(&"x".repeat(32)));
+    }
+
+    #[test]
+    fn non_printable_user_ids_are_refused_on_import() {
+        // The service accepts printable ASCII only; the emulator once let these through.
+        let mut world = World::default();
+        for id in ["tab\there", "new\nline", "nul\0", "del\u{7f}", "é", "中文"] {
+            assert!(
+                matches!(world.import(id), Err(UserIdError::NonPrintable { .. })),
+                "{id:?}"
+            );
+            assert!(!world.exists(id), "{id:?}");
+        }
+        assert!(world.import("space and ~punctuation!").is_ok());
+    }
+
+    #[test]
+    fn account_check_reports_each_account_in_order() {
+        let world = world(&["a"]);
+        let results = world.check_accounts(["ghost", "a", "ghost"]);
+        let statuses: Vec<_> = results
+            .iter()
+            .map(|result| (result.user_id.as_str(), result.account_status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("ghost", Some(AccountStatus::NotImported)),
+                ("a", Some(AccountStatus::Imported)),
+                ("ghost", Some(AccountStatus::NotImported)),
+            ]
+        );
+        assert!(results.iter().all(AccountCheckResult::is_ok));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ApiError, Error, ErrorCode};
 
-/// The `ActionStatus` of a response.
+/// The `ActionStatus` of a response, and of an application's answer to a webhook callback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ActionStatus {
     /// `"OK"`: the request was processed.
@@ -19,6 +19,23 @@ pub enum ActionStatus {
     /// `"FAIL"`: the request failed; `ErrorCode` says why.
     #[serde(rename = "FAIL")]
     Fail,
+}
+
+impl ActionStatus {
+    /// The wire spelling, `"OK"` or `"FAIL"`.
+    ///
+    /// ```
+    /// use im_protocol::ActionStatus;
+    ///
+    /// assert_eq!(ActionStatus::Ok.as_str(), "OK");
+    /// assert_eq!(ActionStatus::Fail.as_str(), "FAIL");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Ok => "OK",
+            ActionStatus::Fail => "FAIL",
+        }
+    }
 }
 
 /// The status fields of a response: `ActionStatus`, `ErrorCode`, `ErrorInfo`, `ErrorDisplay`.
@@ -165,7 +182,9 @@ impl<T> Envelope<T> {
 ///
 /// assert!(decode_response::<UpdateBlocklistResponse>(b"<html>").unwrap_err().is_decode());
 /// ```
-pub fn decode_response<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+///
+/// The body may borrow from `bytes` (e.g. `Cow<'de, str>` fields marked `#[serde(borrow)]`).
+pub fn decode_response<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, Error> {
     // One pass reads the body and the status fields beside it. Only when that fails, or the
     // status is incomplete, are the bytes read again, status first, to tell an API error
     // from a malformed body; the result is the same as reading the status first always.
@@ -177,7 +196,7 @@ pub fn decode_response<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     }
     let status = decode_json::<Status>(bytes)?;
     status.check().map_err(Error::Api)?;
-    decode_json(bytes)
+    serde_json::from_slice(bytes).map_err(|error| Error::decode(&error))
 }
 
 /// A body read together with the status fields beside it, in one pass over the bytes.

@@ -10,6 +10,13 @@
 //!   [`decode_response`], which turns a failed response into [`Error::Api`];
 //! - the error-code catalog ([`ErrorCode`], generated from the spec by
 //!   `cargo xtask codegen`) and the API table ([`Api`]);
+//! - the bodies of the account and friend APIs a test sets state up with
+//!   (`account_import`, `multiaccount_import`, `account_delete`, `account_check`,
+//!   `friend_add`, `friend_import`, `friend_check`: [`AccountImportRequest`],
+//!   [`FriendAddRequest`], ...);
+//! - the rules and facts a client and an emulator must agree on: the UserID rule
+//!   ([`validate_user_id`]), the [`limits`] outside the API table, the known per-item
+//!   texts ([`result_text`]) and the query-string codec ([`query`]);
 //! - [`Region`] hosts, custom [`Endpoint`]s and [`request_url`], which builds the
 //!   query string and keeps the UserSig out of logs.
 //!
@@ -54,25 +61,49 @@
 //! # Ok::<(), Error>(())
 //! ```
 
+mod account;
 mod blocklist;
+mod blocklist_view;
 mod envelope;
 mod error;
+mod friend;
 mod region;
+mod retry_safety;
 mod url;
+mod user_id;
 
 pub mod error_code;
 pub mod generated;
+pub mod limits;
+pub mod query;
+pub mod result_text;
 
+pub use account::{
+    AccountCheckRequest, AccountCheckResponse, AccountCheckResult, AccountDeleteRequest,
+    AccountDeleteResponse, AccountDeleteResult, AccountImportRequest, AccountImportResponse,
+    AccountListItem, AccountStatus, MultiAccountImportRequest, MultiAccountImportResponse,
+    UserIdItem,
+};
 pub use blocklist::{
     AccountResult, AddBlocklistRequest, ApiRequest, BlocklistEntry, CheckBlocklistRequest,
     CheckBlocklistResponse, CheckItem, CheckType, DeleteBlocklistRequest, GetBlocklistRequest,
     GetBlocklistResponse, Relation, UpdateBlocklistResponse,
+};
+pub use blocklist_view::{
+    AccountResultView, BlocklistRequestView, CheckBlocklistView, CheckItemView, UpdateBlocklistView,
 };
 pub use envelope::{
     ActionStatus, Envelope, Status, decode_envelope, decode_json, decode_response, encode_json,
 };
 pub use error::{ApiError, Error, JsonError};
 pub use error_code::{CodeInfo, ErrorCode, RetryClass};
+pub use friend::{
+    AddFriendItem, AddType, FriendAddRequest, FriendAddResponse, FriendCheckItem,
+    FriendCheckRequest, FriendCheckResponse, FriendCheckType, FriendImportItem,
+    FriendImportRequest, FriendRelation,
+};
 pub use generated::endpoints::Api;
 pub use region::{Endpoint, Region};
+pub use retry_safety::RetrySafety;
 pub use url::{QueryParams, RequestUrl, redact_usersig, request_url};
+pub use user_id::{MAX_USER_ID_LEN, UserIdError, validate_user_id};

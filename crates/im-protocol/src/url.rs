@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::Api;
+use crate::{Api, query};
 
 /// The query parameters every request carries.
 ///
@@ -67,14 +67,15 @@ impl fmt::Debug for RequestUrl {
     }
 }
 
-/// Builds the URL of a request to `api` below `base`, e.g. `https://console.tim.qq.com`
-/// (a trailing slash on `base` is ignored).
+/// Builds the URL of a request to `path` (an [`Api`], or any API's path such as
+/// `v4/openim/sendmsg`) below `base`, e.g. `https://console.tim.qq.com` (a trailing slash
+/// on `base` and a leading one on `path` are ignored).
 ///
 /// Parameters come in the documented order: `sdkappid`, `identifier`, `usersig`, `random`,
-/// `contenttype=json`. Values are percent-encoded as UTF-8: the RFC 3986 unreserved
-/// characters `A-Z a-z 0-9 - . _ ~` stay as they are, and so does `*`, which is legal in a
-/// query and part of the UserSig alphabet (`*`, `-`, `_`); the official SDKs send the
-/// UserSig unencoded. Everything else becomes `%XX`.
+/// `contenttype=json`. Values are percent-encoded by [`query::encode`]: the RFC 3986
+/// unreserved characters `A-Z a-z 0-9 - . _ ~` stay as they are, and so does `*`, which is
+/// legal in a query and part of the UserSig alphabet (`*`, `-`, `_`); the official SDKs
+/// send the UserSig unencoded. Everything else becomes `%XX`.
 ///
 /// ```
 /// use im_protocol::{request_url, Api, QueryParams};
@@ -93,9 +94,10 @@ impl fmt::Debug for RequestUrl {
 /// );
 /// assert!(!format!("{url:?}").contains("eJw"));
 /// ```
-pub fn request_url(base: &str, api: Api, params: &QueryParams<'_>) -> RequestUrl {
+pub fn request_url(base: &str, path: impl AsRef<str>, params: &QueryParams<'_>) -> RequestUrl {
     let base = base.trim_end_matches('/');
-    let path = api.path();
+    let path = path.as_ref();
+    let path = path.strip_prefix('/').unwrap_or(path);
     let mut url = String::with_capacity(
         base.len() + path.len() + params.identifier.len() + params.usersig.len() + 96,
     );
@@ -105,13 +107,20 @@ pub fn request_url(base: &str, api: Api, params: &QueryParams<'_>) -> RequestUrl
     url.push_str("?sdkappid=");
     url.push_str(&params.sdkappid.to_string());
     url.push_str("&identifier=");
-    push_encoded(&mut url, params.identifier);
+    query::encode_into(&mut url, params.identifier);
     url.push_str("&usersig=");
-    push_encoded(&mut url, params.usersig);
+    query::encode_into(&mut url, params.usersig);
     url.push_str("&random=");
     url.push_str(&params.random.to_string());
     url.push_str("&contenttype=json");
     RequestUrl(url)
+}
+
+/// An API stands for its path, so [`request_url`] takes an [`Api`] or any path.
+impl AsRef<str> for Api {
+    fn as_ref(&self) -> &str {
+        self.path()
+    }
 }
 
 /// Replaces the value of every `usersig` query parameter (name compared without regard
@@ -156,55 +165,9 @@ pub fn redact_usersig(url: &str) -> String {
     out
 }
 
-/// Appends `value` percent-encoded for a query value (see [`request_url`]).
-fn push_encoded(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'*') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn encoded(value: &str) -> String {
-        let mut out = String::new();
-        push_encoded(&mut out, value);
-        out
-    }
-
-    #[test]
-    fn unreserved_and_star_stay_raw() {
-        let raw = "AZaz09-._~*";
-        assert_eq!(encoded(raw), raw);
-    }
-
-    #[test]
-    fn everything_else_is_escaped_as_utf8() {
-        assert_eq!(encoded("a b&c=d"), "a%20b%26c%3Dd");
-        assert_eq!(encoded("é"), "%C3%A9");
-        assert_eq!(encoded("+/%?#"), "%2B%2F%25%3F%23");
-    }
-
-    #[test]
-    fn every_byte_is_encoded_to_safe_characters() {
-        for byte in 0u8..=0x7f {
-            let text = char::from(byte).to_string();
-            let out = encoded(&text);
-            assert!(
-                out.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~*%".contains(&b)),
-                "{byte:#x} became {out}"
-            );
-        }
-    }
 
     #[test]
     fn redaction_handles_edge_positions() {

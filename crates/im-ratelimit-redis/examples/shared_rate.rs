@@ -11,8 +11,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use im_client::RateKey;
 use im_protocol::Api;
 use im_ratelimit_redis::{Grant, RedisRateLimiter};
+
+/// The app whose budget the run spends; its lanes live under a key prefix of their own.
+const APP: u64 = 1_400_000_000;
 
 /// Limiter instances, each with its own connection, standing for processes.
 const PROCESSES: usize = 4;
@@ -45,7 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Spacing: PROCESSES × TASKS_PER_PROCESS callers share `rate` calls/s.
     let mut processes = Vec::new();
     for _ in 0..PROCESSES {
-        let limiter = RedisRateLimiter::connect(&url, 1)
+        let limiter = RedisRateLimiter::connect(&url)
             .await?
             .calls_per_second(rate)
             .key_prefix(prefix.clone());
@@ -59,7 +63,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tasks.push(tokio::spawn(async move {
             let mut grants = Vec::with_capacity(per_task);
             for _ in 0..per_task {
-                let grant = limiter.acquire_grant(Api::BlackListAdd).await;
+                let grant = limiter
+                    .acquire_grant(RateKey::api(APP, Api::BlackListAdd))
+                    .await;
                 grants.push((grant, Instant::now()));
             }
             grants
@@ -122,7 +128,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Overhead: a rate high enough that nobody waits, so each grant costs one round trip.
     let fast = Arc::new(
-        RedisRateLimiter::connect(&url, 2)
+        RedisRateLimiter::connect(&url)
             .await?
             .calls_per_second(u32::MAX)
             .key_prefix(prefix.clone()),
@@ -130,7 +136,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut latencies = Vec::with_capacity(OVERHEAD_CALLS);
     for _ in 0..OVERHEAD_CALLS {
         let begin = Instant::now();
-        fast.acquire_grant(Api::BlackListCheck).await?;
+        fast.acquire_grant(RateKey::api(APP, Api::BlackListCheck))
+            .await?;
         latencies.push(begin.elapsed());
     }
     latencies.sort();
@@ -146,7 +153,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let fast = Arc::clone(&fast);
         tasks.push(tokio::spawn(async move {
             for _ in 0..OVERHEAD_CALLS / concurrency {
-                fast.acquire_grant(Api::BlackListGet).await?;
+                fast.acquire_grant(RateKey::api(APP, Api::BlackListGet))
+                    .await?;
             }
             Ok::<_, im_ratelimit_redis::RedisLimiterError>(())
         }));

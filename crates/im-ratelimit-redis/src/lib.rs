@@ -1,30 +1,45 @@
 //! A calls-per-second budget shared by many processes, on Redis.
 //!
 //! Tencent Cloud Chat limits each API to a number of calls per second (200 for the blocklist
-//! APIs) **per app**, not per process. The blocklist client's default pacer spaces calls
-//! within one process, so a backend running on ten machines, or three bulk imports at once,
-//! overruns the limit and gets rate-limit errors. [`RedisRateLimiter`] implements the
-//! client's [`RateLimiter`](im_blocklist::RateLimiter) trait on the Redis those teams
-//! already run, so every process spends one shared budget.
+//! APIs) **per app**, not per process. The client's default pacer
+//! ([`AdaptivePacer`](im_client::AdaptivePacer)) spaces calls within one process, so a
+//! backend running on ten machines, or three bulk imports at once, overruns the limit and
+//! gets rate-limit errors. [`RedisRateLimiter`] implements the client's
+//! [`RateLimiter`](im_client::RateLimiter) trait on the Redis those teams already run, so
+//! every process spends one shared budget.
+//!
+//! The limiter keeps one budget per app and API: every call names both in its
+//! [`RateKey`](im_client::RateKey), so one limiter, with one Redis connection, can serve the
+//! clients of several SDKAppIDs without their calls slowing each other.
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use im_blocklist::Blocklist;
-//! use im_protocol::{Endpoint, Region};
+//! use im_client::{Client, Endpoint, Region, SecretKey, Signer, Transport};
 //! use im_ratelimit_redis::{RedisRateLimiter, Unavailable};
-//! use im_sig::{SecretKey, Signer};
-//! use im_transport::Transport;
 //!
 //! # async fn run(transport: Arc<dyn Transport>) -> Result<(), Box<dyn std::error::Error>> {
-//! let sdkappid = 1_400_000_000;
-//! let limiter = RedisRateLimiter::connect("redis://:password@cache.internal:6379/", sdkappid)
-//!     .await?
-//!     .on_unavailable(Unavailable::FallBackToLocal);
-//! let signer = Signer::new(sdkappid, "administrator", SecretKey::from("app key"));
-//! let blocklist = Blocklist::builder(signer, transport, Endpoint::region(Region::Singapore))
-//!     .rate_limiter(Arc::new(limiter))
-//!     .build();
-//! # let _ = blocklist; Ok(()) }
+//! let limiter = Arc::new(
+//!     RedisRateLimiter::connect("redis://:password@cache.internal:6379/")
+//!         .await?
+//!         .on_unavailable(Unavailable::FallBackToLocal),
+//! );
+//! let endpoint = Endpoint::region(Region::Singapore);
+//! // Two apps share the limiter; each spends its own budget.
+//! let production = Client::builder(
+//!     Signer::new(1_400_000_000, "administrator", SecretKey::from("app key")),
+//!     Arc::clone(&transport),
+//!     endpoint.clone(),
+//! )
+//! .rate_limiter(limiter.clone())
+//! .build();
+//! let staging = Client::builder(
+//!     Signer::new(1_400_000_001, "administrator", SecretKey::from("other app key")),
+//!     transport,
+//!     endpoint,
+//! )
+//! .rate_limiter(limiter)
+//! .build();
+//! # let _ = (production, staging); Ok(()) }
 //! ```
 //!
 //! # How it works
@@ -37,18 +52,19 @@
 //! ```text
 //! now      = TIME on the Redis server, in microseconds
 //! slot     = max(tat, now)               tat: the lane's next free slot
-//! tat      = slot + ceil(1 s / rate)
+//! tat      = slot + ceil(1 s * (1 + HEADROOM) / rate)
 //! return   slot - now                    the caller sleeps this long, then starts
 //! ```
 //!
-//! Slots are one interval apart, so no one-second window ever holds more than `rate` starts
+//! Slots are one interval apart (2% wider than `1 / rate`, [`HEADROOM`](im_client::HEADROOM),
+//! to absorb network jitter), so no one-second window ever holds more than `rate` starts
 //! and there is no burst, exactly like the in-process
-//! [`AdaptivePacer`](im_blocklist::AdaptivePacer). Time comes from the Redis server's clock,
+//! [`AdaptivePacer`](im_client::AdaptivePacer). Time comes from the Redis server's clock,
 //! so machines with skewed clocks agree; callers only sleep for the relative wait. The lane
 //! expires a second after its last slot (or after its throttle recovery, below).
 //!
 //! When the service answers a call with a rate-limit code, the client calls
-//! [`on_throttled`](im_blocklist::RateLimiter::on_throttled), and a background task stores a
+//! [`on_throttled`](im_client::RateLimiter::on_throttled), and a background task stores a
 //! throttled rate and its time in the lane: 70% of the current rate, never below 5% of
 //! nominal. The script then paces every process at that rate, climbing back linearly to
 //! nominal over ten seconds, the same curve as the in-process pacer. Every process sharing a
@@ -69,9 +85,10 @@
 //!   when it answers, the limiter shares the budget again and logs that it did. While Redis
 //!   is down each process spends the whole budget, so several processes can exceed it
 //!   together until the service's rate-limit answers slow them down.
-//! - [`Unavailable::Fail`]: `acquire` returns
-//!   [`Error::RateLimiter`](im_blocklist::Error::RateLimiter), so no call starts unpaced; the
-//!   calls that could not start are reported as failed, not lost.
+//! - [`Unavailable::Fail`]: `acquire` fails, so no call starts unpaced; the calls that
+//!   could not start are reported as failed, not lost, with
+//!   [`Error::RateLimiter`](im_client::Error::RateLimiter), whose
+//!   [`cause`](im_client::RateLimitError::cause) is the [`RedisLimiterError`].
 //!
 //! The connection is re-established automatically after a failure. The Redis URL's password
 //! never appears in `Debug` output or logs.

@@ -1,4 +1,4 @@
-//! The limiter: the `RateLimiter` seam of the blocklist client, backed by the lane script.
+//! The limiter: the engine's `RateLimiter` seam, backed by the lane script.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use im_blocklist::{AdaptivePacer, Error, RateLimiter};
+use im_client::{AdaptivePacer, RateKey, RateLimitError, RateLimiter};
 use im_protocol::Api;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::time::Instant;
@@ -29,7 +29,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Unavailable {
-    /// `acquire` fails with [`Error::RateLimiter`], so no call starts unpaced.
+    /// `acquire` fails (the call ends with `im_client::Error::RateLimiter`), so no call
+    /// starts unpaced.
     Fail,
     /// Calls are paced by this process alone (an [`AdaptivePacer`] with the same rates),
     /// with one warning per outage; the limiter returns to Redis when it answers again.
@@ -55,7 +56,7 @@ pub enum Grant {
 }
 
 /// A [`RateLimiter`] whose budget is shared, through Redis, by every process using the same
-/// Redis, app and key prefix.
+/// Redis and key prefix, one budget per app and API.
 ///
 /// Each (app, API) pair is a lane: a Redis hash at `{prefix}:{sdkappid}:{api path}`, e.g.
 /// `tim:rate:1400000000:v4/sns/black_list_add`. A Lua script reserves slots in it one
@@ -65,11 +66,11 @@ pub enum Grant {
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use im_blocklist::RateLimiter;
+/// use im_client::RateLimiter;
 /// use im_ratelimit_redis::{RedisRateLimiter, Unavailable};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let limiter = RedisRateLimiter::connect("redis://127.0.0.1:6379/", 1_400_000_000)
+/// let limiter = RedisRateLimiter::connect("redis://127.0.0.1:6379/")
 ///     .await?
 ///     .calls_per_second(200)
 ///     .on_unavailable(Unavailable::FallBackToLocal);
@@ -81,7 +82,6 @@ pub struct RedisRateLimiter {
     script: LaneScript,
     /// The URL without its password, for `Debug`.
     redacted_url: String,
-    sdkappid: u64,
     prefix: String,
     default_rate: Option<u32>,
     rates: HashMap<Api, u32>,
@@ -93,7 +93,8 @@ pub struct RedisRateLimiter {
 }
 
 impl RedisRateLimiter {
-    /// Connects to the Redis at `url` and checks that it answers, for the app `sdkappid`.
+    /// Connects to the Redis at `url` and checks that it answers. One limiter serves any
+    /// number of apps: each call's [`RateKey`] names its app and API.
     ///
     /// The URL has the form `redis://[[user]:password@]host[:port][/db]`. Connections are
     /// re-established automatically after a failure.
@@ -103,8 +104,8 @@ impl RedisRateLimiter {
     /// [`RedisLimiterError::InvalidUrl`] for a malformed URL; an unavailability error
     /// ([`RedisLimiterError::is_unavailable`]) or [`RedisLimiterError::Rejected`] (e.g. a
     /// wrong password) when Redis cannot be used now.
-    pub async fn connect(url: &str, sdkappid: u64) -> Result<Self, RedisLimiterError> {
-        let limiter = Self::connect_lazy(url, sdkappid)?;
+    pub async fn connect(url: &str) -> Result<Self, RedisLimiterError> {
+        let limiter = Self::connect_lazy(url)?;
         let mut conn = limiter.conn.clone();
         let check = limiter.script.load(&mut conn);
         match tokio::time::timeout(CONNECT_TIMEOUT, check).await {
@@ -123,7 +124,7 @@ impl RedisRateLimiter {
     ///
     /// [`RedisLimiterError::InvalidUrl`] for a malformed URL, and
     /// [`RedisLimiterError::NoRuntime`] outside a Tokio runtime.
-    pub fn connect_lazy(url: &str, sdkappid: u64) -> Result<Self, RedisLimiterError> {
+    pub fn connect_lazy(url: &str) -> Result<Self, RedisLimiterError> {
         let client = redis::Client::open(url).map_err(RedisLimiterError::from_redis)?;
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(RedisLimiterError::NoRuntime);
@@ -138,7 +139,6 @@ impl RedisRateLimiter {
             conn,
             script: LaneScript::new(),
             redacted_url: redact_url(url),
-            sdkappid,
             prefix: DEFAULT_KEY_PREFIX.to_owned(),
             default_rate: None,
             rates: HashMap::new(),
@@ -197,45 +197,47 @@ impl RedisRateLimiter {
         self
     }
 
-    /// The nominal rate of `api`, in calls per second.
-    pub fn nominal_rate(&self, api: Api) -> u32 {
+    /// The nominal rate of `key`'s lane, in calls per second.
+    pub fn nominal_rate(&self, key: RateKey<'_>) -> u32 {
         self.rates
-            .get(&api)
-            .copied()
+            .iter()
+            .find(|(api, _)| api.path() == key.path)
+            .map(|(_, rate)| *rate)
             .or(self.default_rate)
-            .unwrap_or_else(|| api.default_calls_per_second())
+            .unwrap_or(key.documented_rate)
             .max(1)
     }
 
-    /// The Redis key of `api`'s lane: `{prefix}:{sdkappid}:{api path}`.
-    pub fn lane_key(&self, api: Api) -> String {
-        format!("{}:{}:{}", self.prefix, self.sdkappid, api.path())
+    /// The Redis key of `key`'s lane: `{prefix}:{sdkappid}:{api path}`.
+    pub fn lane_key(&self, key: RateKey<'_>) -> String {
+        format!("{}:{}:{}", self.prefix, key.sdkappid, key.path)
     }
 
-    /// The rate `api` is paced at right now across all processes, in calls per second
+    /// The rate `key`'s lane is paced at right now across all processes, in calls per second
     /// (below nominal after a throttle answer).
     ///
     /// # Errors
     ///
     /// When Redis cannot be used.
-    pub async fn current_rate(&self, api: Api) -> Result<f64, RedisLimiterError> {
+    pub async fn current_rate(&self, key: RateKey<'_>) -> Result<f64, RedisLimiterError> {
         let mut conn = self.conn.clone();
-        let key = self.lane_key(api);
-        let peek = self.script.peek(&mut conn, &key, self.nominal_rate(api));
+        let lane = self.lane_key(key);
+        let peek = self.script.peek(&mut conn, &lane, self.nominal_rate(key));
         with_timeout(self.timeout, peek).await
     }
 
-    /// Waits until one more call to `api` may start, counts it, and says how it was granted.
+    /// Waits until one more call may spend `key`'s budget, counts it, and says how it was
+    /// granted.
     ///
     /// # Errors
     ///
     /// Only with [`Unavailable::Fail`], when Redis cannot be used.
-    pub async fn acquire_grant(&self, api: Api) -> Result<Grant, RedisLimiterError> {
+    pub async fn acquire_grant(&self, key: RateKey<'_>) -> Result<Grant, RedisLimiterError> {
         if self
             .health()
             .should_try(self.on_unavailable, Instant::now(), self.recheck)
         {
-            match self.reserve(api).await {
+            match self.reserve(key).await {
                 Ok(reservation) => {
                     self.mark_up();
                     tokio::time::sleep(reservation.wait).await;
@@ -252,16 +254,18 @@ impl RedisRateLimiter {
             }
         }
         self.local
-            .acquire(api)
+            .acquire(key)
             .await
             .map_err(|error| RedisLimiterError::Fallback(Box::new(error)))?;
         Ok(Grant::Local)
     }
 
-    async fn reserve(&self, api: Api) -> Result<Reservation, RedisLimiterError> {
+    async fn reserve(&self, key: RateKey<'_>) -> Result<Reservation, RedisLimiterError> {
         let mut conn = self.conn.clone();
-        let key = self.lane_key(api);
-        let acquire = self.script.acquire(&mut conn, &key, self.nominal_rate(api));
+        let lane = self.lane_key(key);
+        let acquire = self
+            .script
+            .acquire(&mut conn, &lane, self.nominal_rate(key));
         with_timeout(self.timeout, acquire).await
     }
 
@@ -299,9 +303,12 @@ impl RedisRateLimiter {
 
     /// An in-process pacer with the same rates, for outages.
     fn local_pacer(&self) -> AdaptivePacer {
-        let mut pacer = AdaptivePacer::new(self.default_rate.unwrap_or(200));
-        for api in Api::ALL {
-            pacer = pacer.with_rate(*api, self.nominal_rate(*api));
+        let mut pacer = match self.default_rate {
+            Some(rate) => AdaptivePacer::new(rate),
+            None => AdaptivePacer::documented(),
+        };
+        for (api, rate) in &self.rates {
+            pacer = pacer.with_rate(*api, *rate);
         }
         pacer
     }
@@ -319,19 +326,19 @@ async fn with_timeout<T>(
 
 #[async_trait]
 impl RateLimiter for RedisRateLimiter {
-    async fn acquire(&self, api: Api) -> Result<(), Error> {
-        self.acquire_grant(api)
+    async fn acquire(&self, key: RateKey<'_>) -> Result<(), RateLimitError> {
+        self.acquire_grant(key)
             .await
             .map(|_| ())
-            .map_err(|error| Error::RateLimiter(Box::new(error)))
+            .map_err(RateLimitError::new)
     }
 
-    /// Slows `api`'s lane for every process: the shared rate drops to 70% of its current
+    /// Slows `key`'s lane for every process: the shared rate drops to 70% of its current
     /// value and climbs back to nominal over ten seconds. The update is sent by a background
     /// task; this method never waits.
-    fn on_throttled(&self, api: Api) {
+    fn on_throttled(&self, key: RateKey<'_>) {
         // The fallback pacer slows down too, so an outage starts from the reduced rate.
-        self.local.on_throttled(api);
+        self.local.on_throttled(key);
         if self.health().is_down() {
             return;
         }
@@ -340,19 +347,19 @@ impl RateLimiter for RedisRateLimiter {
         };
         let mut conn = self.conn.clone();
         let script = self.script.clone();
-        let key = self.lane_key(api);
-        let nominal = self.nominal_rate(api);
+        let lane = self.lane_key(key);
+        let nominal = self.nominal_rate(key);
         let timeout = self.timeout;
         runtime.spawn(async move {
-            let throttle = script.throttle(&mut conn, &key, nominal);
+            let throttle = script.throttle(&mut conn, &lane, nominal);
             match with_timeout(timeout, throttle).await {
                 Ok(rate) => tracing::debug!(
-                    api = api.name(),
+                    lane,
                     rate,
                     "rate limited by the service; slowing down every process"
                 ),
                 Err(error) => tracing::debug!(
-                    api = api.name(),
+                    lane,
                     error = %error.report(),
                     "could not share a rate-limit answer through Redis"
                 ),
@@ -365,7 +372,6 @@ impl fmt::Debug for RedisRateLimiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisRateLimiter")
             .field("url", &self.redacted_url)
-            .field("sdkappid", &self.sdkappid)
             .field("prefix", &self.prefix)
             .field("default_rate", &self.default_rate)
             .field("rates", &self.rates)
@@ -515,8 +521,8 @@ mod tests {
 
     #[tokio::test]
     async fn debug_hides_the_password() {
-        let limiter = RedisRateLimiter::connect_lazy("redis://app:s3cret@127.0.0.1:1/", 1400)
-            .expect("a valid URL");
+        let limiter =
+            RedisRateLimiter::connect_lazy("redis://app:s3cret@127.0.0.1:1/").expect("a valid URL");
         let debug = format!("{limiter:?}");
         assert!(!debug.contains("s3cret"), "{debug}");
         assert!(debug.contains("redis://app:***@127.0.0.1:1/"), "{debug}");
@@ -524,31 +530,57 @@ mod tests {
 
     #[tokio::test]
     async fn rates_default_to_the_documented_limits() {
-        let limiter = RedisRateLimiter::connect_lazy("redis://127.0.0.1:1/", 1400).unwrap();
+        const APP: u64 = 1400;
+        let limiter = RedisRateLimiter::connect_lazy("redis://127.0.0.1:1/").unwrap();
         for api in Api::ALL {
-            assert_eq!(limiter.nominal_rate(*api), api.default_calls_per_second());
+            assert_eq!(
+                limiter.nominal_rate(RateKey::api(APP, *api)),
+                api.default_calls_per_second()
+            );
         }
+        let custom = RateKey {
+            sdkappid: APP,
+            path: "v4/custom/api",
+            documented_rate: 20,
+        };
+        assert_eq!(
+            limiter.nominal_rate(custom),
+            20,
+            "the key's documented rate"
+        );
         let limiter = limiter
             .calls_per_second(50)
             .with_rate(Api::BlackListCheck, 0)
             .key_prefix("test");
-        assert_eq!(limiter.nominal_rate(Api::BlackListAdd), 50);
-        assert_eq!(limiter.nominal_rate(Api::BlackListCheck), 1);
         assert_eq!(
-            limiter.lane_key(Api::BlackListAdd),
+            limiter.nominal_rate(RateKey::api(APP, Api::BlackListAdd)),
+            50
+        );
+        assert_eq!(
+            limiter.nominal_rate(RateKey::api(APP, Api::BlackListCheck)),
+            1
+        );
+        assert_eq!(limiter.nominal_rate(custom), 50);
+        assert_eq!(
+            limiter.lane_key(RateKey::api(APP, Api::BlackListAdd)),
             "test:1400:v4/sns/black_list_add"
+        );
+        assert_eq!(
+            limiter.lane_key(RateKey::api(1401, Api::BlackListAdd)),
+            "test:1401:v4/sns/black_list_add",
+            "each app has its own lane"
         );
     }
 
     #[test]
     fn outside_a_runtime_the_limiter_is_refused() {
-        let error = RedisRateLimiter::connect_lazy("redis://127.0.0.1/", 1).unwrap_err();
+        let error = RedisRateLimiter::connect_lazy("redis://127.0.0.1/").unwrap_err();
         assert!(matches!(error, RedisLimiterError::NoRuntime));
     }
 
     #[tokio::test]
     async fn a_malformed_url_is_refused() {
-        let error = RedisRateLimiter::connect_lazy("https://cache/", 1).unwrap_err();
+        let error = RedisRateLimiter::connect_lazy("https://cache/").unwrap_err();
         assert!(matches!(error, RedisLimiterError::InvalidUrl(_)));
     }
 }

@@ -95,7 +95,7 @@ impl LaneScript {
             .arg(THROTTLE_FACTOR)
             .arg(MIN_SHARE)
             .arg(micros(RECOVERY))
-            .arg(1.0 + im_blocklist::HEADROOM);
+            .arg(1.0 + im_client::HEADROOM);
         invocation
             .invoke_async(conn)
             .await

@@ -1,16 +1,39 @@
-//! Where the current time comes from.
+//! Where the current time comes from: the one `Clock` of the workspace.
 
-use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A source of the current time in Unix seconds.
 ///
 /// [`Signer`](crate::Signer) asks its clock when it signs and verifies; [`generate`](crate::generate)
-/// and [`verify`](crate::verify) take the time as an argument instead.
-pub trait Clock: Send + Sync + fmt::Debug {
+/// and [`verify`](crate::verify) take the time as an argument instead. Other crates of
+/// the workspace (the webhook handler, the emulator) take the same trait.
+///
+/// Any `Fn() -> u64` closure that is `Send + Sync` is a clock, which is handy in tests:
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use im_sig::{Clock, SecretKey, Signer};
+///
+/// let fixed = || 1_700_000_000_u64;
+/// assert_eq!(fixed.now(), 1_700_000_000);
+/// let signer = Signer::new(1_400_000_000, "administrator", SecretKey::new("key"))
+///     .with_clock(Arc::new(fixed));
+/// assert!(signer.verify(signer.sig().expose_secret(), "administrator").is_ok());
+/// ```
+pub trait Clock: Send + Sync {
     /// The current time, in seconds since the Unix epoch.
     fn now(&self) -> u64;
+}
+
+impl<F> Clock for F
+where
+    F: Fn() -> u64 + Send + Sync,
+{
+    fn now(&self) -> u64 {
+        self()
+    }
 }
 
 /// The system's wall clock. The only place in this crate that reads the time.
@@ -68,5 +91,26 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> u64 {
         self.now.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn closures_and_the_provided_clocks_are_all_clocks() {
+        let manual = Arc::new(ManualClock::new(7));
+        let shared = Arc::clone(&manual);
+        let clocks: [Arc<dyn Clock>; 3] = [
+            manual,
+            Arc::new(|| 42_u64),
+            Arc::new(move || shared.now() + 1),
+        ];
+        let times: Vec<u64> = clocks.iter().map(|clock| clock.now()).collect();
+        assert_eq!(times, [7, 42, 8]);
+        assert!(SystemClock.now() > 1_600_000_000);
     }
 }

@@ -2,7 +2,8 @@
 
 use std::future::Future;
 
-use crate::clock::Clock;
+use im_sig::Clock;
+
 use crate::event::Event;
 use crate::handler::WebhookHandler;
 use crate::reply::Reply;

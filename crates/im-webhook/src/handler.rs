@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Response, StatusCode, header};
+use im_sig::{Clock, SystemClock};
 
-use crate::clock::{Clock, SystemClock};
 use crate::error::WebhookError;
 use crate::event::Event;
 use crate::query::{CallbackQuery, param};

@@ -6,8 +6,8 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use http_body_util::Full;
+use im_sig::Clock;
 
-use crate::clock::Clock;
 use crate::event::Event;
 use crate::handler::WebhookHandler;
 use crate::reply::Reply;

@@ -111,7 +111,6 @@
 //!   when webhook authentication cannot be enabled.
 
 mod callback;
-mod clock;
 mod error;
 mod event;
 mod handler;
@@ -127,10 +126,11 @@ mod hyper;
 #[cfg(feature = "axum")]
 pub use crate::axum::router;
 pub use crate::callback::Callback;
-pub use crate::clock::{Clock, SystemClock};
 pub use crate::error::{BodyError, WebhookError};
 pub use crate::event::{Event, Pair, command};
 pub use crate::handler::{DEFAULT_BODY_LIMIT, WebhookHandler, handle};
 pub use crate::query::{CallbackQuery, param};
-pub use crate::reply::{ActionStatus, Reply};
+pub use crate::reply::Reply;
 pub use crate::sign::{DEFAULT_WINDOW, Token, Verifier, sign};
+pub use im_protocol::ActionStatus;
+pub use im_sig::{Clock, SystemClock};

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use im_protocol::query;
+
 use crate::error::WebhookError;
 use crate::sign::{Token, sign};
 
@@ -70,14 +72,14 @@ pub struct CallbackQuery {
 impl CallbackQuery {
     /// Parses a raw query string (the part after `?`, without the `?`).
     ///
-    /// Names and values are decoded as `application/x-www-form-urlencoded` (`%XX` escapes,
-    /// `+` for a space). Fails with [`WebhookError::InvalidParameter`] when a known
-    /// parameter is given twice or its value is not valid percent-encoded UTF-8.
+    /// Names and values are decoded by [`im_protocol::query::decode`], as
+    /// `application/x-www-form-urlencoded` (`%XX` escapes, `+` for a space). Fails with
+    /// [`WebhookError::InvalidParameter`] when a known parameter is given twice or its
+    /// value is not valid percent-encoded UTF-8.
     pub fn parse(query: &str) -> Result<Self, WebhookError> {
         let mut parsed = CallbackQuery::default();
-        for segment in query.split('&').filter(|segment| !segment.is_empty()) {
-            let (raw_name, raw_value) = segment.split_once('=').unwrap_or((segment, ""));
-            let Some(name) = percent_decode(raw_name) else {
+        for (raw_name, raw_value) in query::pairs(query) {
+            let Ok(name) = query::decode(raw_name) else {
                 // A name that does not decode cannot be one of ours.
                 continue;
             };
@@ -90,11 +92,11 @@ impl CallbackQuery {
                     reason: "given more than once",
                 });
             }
-            let value = percent_decode(raw_value).ok_or(WebhookError::InvalidParameter {
+            let value = query::decode(raw_value).map_err(|_| WebhookError::InvalidParameter {
                 name,
                 reason: "not valid percent-encoded UTF-8",
             })?;
-            *slot = Some(value);
+            *slot = Some(value.into_owned());
         }
         Ok(parsed)
     }
@@ -131,8 +133,8 @@ impl CallbackQuery {
         self
     }
 
-    /// Encodes the present parameters in the documented order, percent-encoding every byte
-    /// outside `A-Z a-z 0-9 - . _ ~`.
+    /// Encodes the present parameters in the documented order, percent-encoding values with
+    /// [`im_protocol::query::encode`] (every byte outside `A-Z a-z 0-9 - . _ ~ *`).
     pub fn to_query_string(&self) -> String {
         let mut out = String::new();
         for (name, value) in self.pairs() {
@@ -142,7 +144,7 @@ impl CallbackQuery {
                 }
                 out.push_str(name);
                 out.push('=');
-                percent_encode_into(value, &mut out);
+                query::encode_into(&mut out, value);
             }
         }
         out
@@ -198,76 +200,39 @@ impl fmt::Debug for CallbackQuery {
     }
 }
 
-/// Decodes `application/x-www-form-urlencoded` text; `None` for a broken `%` escape or
-/// bytes that are not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while let Some(&byte) = bytes.get(index) {
-        match byte {
-            b'%' => {
-                let high = hex_value(*bytes.get(index + 1)?)?;
-                let low = hex_value(*bytes.get(index + 2)?)?;
-                out.push((high << 4) | low);
-                index += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                index += 1;
-            }
-            _ => {
-                out.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// The value of one hexadecimal digit, in either case.
-pub(crate) const fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Appends `text` to `out`, percent-encoding every byte outside the unreserved set.
-fn percent_encode_into(text: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &byte in text.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn decodes_escapes_and_plus() {
-        assert_eq!(percent_decode("a%2Fb+c%c3%a9").as_deref(), Some("a/b cé"));
-        assert_eq!(percent_decode("100%"), None);
-        assert_eq!(percent_decode("%4"), None);
-        assert_eq!(percent_decode("%zz"), None);
-        assert_eq!(percent_decode("%ff"), None);
+    fn plus_is_a_space_and_an_escaped_plus_is_a_plus() {
+        let query = CallbackQuery::parse("OptPlatform=Web+App&ClientIP=%2B1").expect("valid");
+        assert_eq!(query.opt_platform.as_deref(), Some("Web App"));
+        assert_eq!(query.client_ip.as_deref(), Some("+1"));
     }
 
     #[test]
-    fn encoding_round_trips_through_decoding() {
-        let text = "a b/c&d=e+é~";
-        let mut encoded = String::new();
-        percent_encode_into(text, &mut encoded);
-        assert_eq!(encoded, "a%20b%2Fc%26d%3De%2B%C3%A9~");
-        assert_eq!(percent_decode(&encoded).as_deref(), Some(text));
+    fn encoding_round_trips_through_parsing() {
+        let query = CallbackQuery::new(1_400_000_000, "Sns.CallbackBlackListAdd")
+            .with_platform("a b/c&d=e+é~*");
+        let text = query.to_query_string();
+        assert!(
+            text.ends_with("&OptPlatform=a%20b%2Fc%26d%3De%2B%C3%A9~*"),
+            "{text}"
+        );
+        assert_eq!(CallbackQuery::parse(&text).expect("valid"), query);
+    }
+
+    #[test]
+    fn a_bad_name_is_ignored_but_a_bad_known_value_is_an_error() {
+        let query = CallbackQuery::parse("%zz=1&Extra=%FF&ClientIP=::1").expect("valid");
+        assert_eq!(query.client_ip.as_deref(), Some("::1"));
+        assert!(matches!(
+            CallbackQuery::parse("ClientIP=%C3"),
+            Err(WebhookError::InvalidParameter {
+                name: "ClientIP",
+                ..
+            })
+        ));
     }
 }

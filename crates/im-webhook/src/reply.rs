@@ -1,18 +1,8 @@
 //! The answer to a callback.
 
 use bytes::Bytes;
+use im_protocol::ActionStatus;
 use serde::{Deserialize, Serialize};
-
-/// Whether the application processed a callback (`ActionStatus`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ActionStatus {
-    /// `"OK"`.
-    #[serde(rename = "OK")]
-    Ok,
-    /// `"FAIL"`.
-    #[serde(rename = "FAIL")]
-    Fail,
-}
 
 /// The JSON answer to a callback, sent with HTTP 200.
 ///
@@ -67,10 +57,7 @@ impl Reply {
 
     /// The reply as a JSON body.
     pub fn to_body(&self) -> Bytes {
-        let status = match self.action_status {
-            ActionStatus::Ok => "OK",
-            ActionStatus::Fail => "FAIL",
-        };
+        let status = self.action_status.as_str();
         // Built by hand: serializing these three fields cannot fail, and this avoids a
         // fallible call on the response path.
         let info = serde_json::Value::from(self.error_info.as_str());

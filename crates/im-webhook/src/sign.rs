@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::WebhookError;
-use crate::query::{CallbackQuery, hex_value, param};
+use crate::query::{CallbackQuery, param};
 
 /// The freshness window used unless [`Verifier::with_window`] sets another: 60 seconds,
 /// the window Tencent documents for its Live webhooks.
@@ -253,6 +253,16 @@ fn decode_sign(text: &str) -> Result<[u8; 32], WebhookError> {
         *byte = (high << 4) | low;
     }
     Ok(out)
+}
+
+/// The value of one hexadecimal digit, in either case.
+const fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

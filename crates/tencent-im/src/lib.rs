@@ -8,6 +8,8 @@
 //! - [`protocol`]: wire types, regions, API paths and the error-code catalog. No I/O.
 //! - [`sig`]: UserSig generation and verification, and the caching [`Signer`]. No I/O.
 //! - [`transport`]: the [`Transport`] trait, the hyper-based HTTPS transport, test doubles.
+//! - [`client`]: the call engine behind every API family ([`Client::engine`]): pacing,
+//!   signing, retries by each API's retry safety, failover; `call_json` reaches any endpoint.
 //! - [`blocklist`]: the blocklist client behind [`Client::blocklist`].
 //! - [`webhook`]: verified, typed blocklist webhooks (callbacks) and a handler for any HTTP
 //!   framework. Its `hyper` and `axum` features, enabled on `im-webhook`, add a ready
@@ -22,14 +24,14 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use im_blocklist as blocklist;
+pub use im_client as client;
 pub use im_protocol as protocol;
 pub use im_sig as sig;
 pub use im_transport as transport;
 pub use im_webhook as webhook;
 
-pub use im_blocklist::{
-    Blocklist, CheckOutcome, CheckType, Error, Outcome, RateLimiter, Relation, RetryPolicy,
-};
+pub use im_blocklist::{Blocklist, CheckOutcome, CheckType, Outcome, Relation};
+pub use im_client::{ApiInfo, Error, RateLimiter, RetryPolicy};
 pub use im_protocol::{Endpoint, ErrorCode, Region};
 pub use im_sig::{SecretKey, Signer};
 pub use im_transport::Transport;
@@ -44,9 +46,9 @@ pub const DEFAULT_SIG_EXPIRE_SECS: u64 = 86_400;
 /// A configured client of the Tencent Cloud Chat server REST API.
 ///
 /// Cheap to clone; clones share the connection pool, the pacer and the cached UserSig.
+/// Every API family goes through one engine ([`Client::engine`]).
 #[derive(Clone)]
 pub struct Client {
-    signer: Arc<Signer>,
     blocklist: Blocklist,
 }
 
@@ -61,9 +63,15 @@ impl Client {
         &self.blocklist
     }
 
+    /// The call engine, for any REST endpoint of the service
+    /// ([`call_json`](im_client::Client::call_json)) with the same pacing, signing and retries.
+    pub fn engine(&self) -> &im_client::Client {
+        self.blocklist.client()
+    }
+
     /// The signer making the admin UserSig; it can also sign for other users.
     pub fn signer(&self) -> &Signer {
-        &self.signer
+        self.engine().signer()
     }
 }
 
@@ -161,7 +169,7 @@ impl ClientBuilder {
             .endpoint
             .ok_or(BuildError::Missing("region or endpoint"))?;
         let admin = self.admin.unwrap_or_else(|| "administrator".to_owned());
-        im_blocklist::validate_account(&admin).map_err(BuildError::InvalidAdmin)?;
+        im_protocol::validate_user_id(&admin).map_err(BuildError::InvalidAdmin)?;
         let transport = match self.transport {
             Some(transport) => transport,
             None => default_transport(&endpoint)?,
@@ -170,19 +178,18 @@ impl ClientBuilder {
             Signer::new(sdkappid, admin, key)
                 .with_expire(self.sig_expire.unwrap_or(DEFAULT_SIG_EXPIRE_SECS)),
         );
-        let mut blocklist = Blocklist::builder(Arc::clone(&signer), transport, endpoint);
+        let mut engine = im_client::Client::builder(signer, transport, endpoint);
         if let Some(rate) = self.calls_per_second {
-            blocklist = blocklist.calls_per_second(rate);
+            engine = engine.calls_per_second(rate);
         }
         if let Some(limiter) = self.rate_limiter {
-            blocklist = blocklist.rate_limiter(limiter);
+            engine = engine.rate_limiter(limiter);
         }
         if let Some(policy) = self.retry_policy {
-            blocklist = blocklist.retry_policy(policy);
+            engine = engine.retry_policy(policy);
         }
         Ok(Client {
-            signer,
-            blocklist: blocklist.build(),
+            blocklist: Blocklist::new(engine.build()),
         })
     }
 }
@@ -223,7 +230,7 @@ pub enum BuildError {
     Missing(&'static str),
     /// The admin account is not a valid UserID.
     #[error("invalid admin account")]
-    InvalidAdmin(#[source] im_blocklist::InvalidInput),
+    InvalidAdmin(#[source] im_protocol::UserIdError),
     /// The default transport could not be created.
     #[error("the HTTP transport could not be created")]
     Transport(#[source] im_transport::TransportError),

@@ -1,8 +1,11 @@
 //! Per-call cost of the SDK over loopback HTTP against a bare hyper POST of the same request.
 //!
 //! ```text
-//! bench-overhead sdk|bare|bare-decode [--secs 2.5] [--warmup 0.3]
+//! bench-overhead sdk|bare|bare-decode [--accounts 1000] [--secs 2.5] [--warmup 0.3]
 //! ```
+//!
+//! `--accounts` sets how many accounts each call blocks (1 to 1000; the answer has as many
+//! items).
 //!
 //! A minimal hyper HTTP/1.1 server on 127.0.0.1 (its own thread and current-thread runtime)
 //! reads each request body and answers at once with a canned 1000-item `black_list_add`
@@ -134,8 +137,14 @@ fn run() -> Result<(), BenchError> {
     let options = Options::from_env()?;
     let (warmup, secs) = options.durations()?;
     let mode = options.positional(0).unwrap_or_default().to_owned();
-    let accounts = im_bench::thousand_accounts();
+    let count = options.number("accounts", 1000.0)?;
+    if !(1.0..=1000.0).contains(&count) {
+        return Err(BenchError::new("--accounts must be between 1 and 1000"));
+    }
+    let mut accounts = im_bench::thousand_accounts();
+    accounts.truncate(count as usize);
     let answer = canned_answer(&accounts)?;
+    info("accounts", accounts.len());
     let addr = start_server(answer.clone())?;
     let base = format!("http://{addr}");
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -226,7 +235,7 @@ fn run() -> Result<(), BenchError> {
         }
         _ => {
             return Err(BenchError::new(
-                "usage: bench-overhead sdk|bare|bare-decode [--secs S] [--warmup S]",
+                "usage: bench-overhead sdk|bare|bare-decode [--accounts N] [--secs S] [--warmup S]",
             ));
         }
     };

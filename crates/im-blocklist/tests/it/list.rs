@@ -143,7 +143,7 @@ async fn list_page_rejects_page_sizes_outside_1_to_1000_before_sending() {
     for size in [0, 1001] {
         let error = blocklist.list_page("alice", 0, size).await.unwrap_err();
         assert!(
-            matches!(error, Error::InvalidInput(InvalidInput::PageSize(s)) if s == size),
+            matches!(error, Error::InvalidInput(InvalidInput::PageSize { size: s, max: 1000 }) if s == size),
             "{error:?}"
         );
     }

@@ -2,6 +2,7 @@
 
 use futures_util::StreamExt as _;
 use im_blocklist::{CheckType, Error, InvalidInput};
+use im_protocol::UserIdError;
 
 use crate::support::{FakeService, client};
 
@@ -24,27 +25,27 @@ async fn invalid_input_is_rejected_and_nothing_is_sent() {
     );
     assert_eq!(
         invalid(blocklist.add("alice", ["bob", ""]).await),
-        InvalidInput::EmptyAccount
+        InvalidInput::UserId(UserIdError::Empty)
     );
     assert!(matches!(
         invalid(blocklist.add("alice", ["bob", too_long.as_str()]).await),
-        InvalidInput::AccountTooLong {
+        InvalidInput::UserId(UserIdError::TooLong {
             len: 33,
             max: 32,
             ..
-        }
+        })
     ));
     assert!(matches!(
         invalid(blocklist.add("alice", ["bob", "tab\there"]).await),
-        InvalidInput::NonPrintable { .. }
+        InvalidInput::UserId(UserIdError::NonPrintable { .. })
     ));
     assert!(matches!(
         invalid(blocklist.add("alice", ["bob", "bell\u{7}"]).await),
-        InvalidInput::NonPrintable { .. }
+        InvalidInput::UserId(UserIdError::NonPrintable { .. })
     ));
     assert!(matches!(
         invalid(blocklist.add("new\nline", ["bob"]).await),
-        InvalidInput::NonPrintable { .. }
+        InvalidInput::UserId(UserIdError::NonPrintable { .. })
     ));
     assert_eq!(
         invalid(blocklist.add("alice", Vec::<String>::new()).await),
@@ -52,7 +53,7 @@ async fn invalid_input_is_rejected_and_nothing_is_sent() {
     );
     assert!(matches!(
         invalid(blocklist.add(&too_long, ["bob"]).await),
-        InvalidInput::AccountTooLong { .. }
+        InvalidInput::UserId(UserIdError::TooLong { .. })
     ));
 
     // An invalid account anywhere in a large input rejects all of it.
@@ -60,7 +61,7 @@ async fn invalid_input_is_rejected_and_nothing_is_sent() {
     large.push(String::new());
     assert_eq!(
         invalid(blocklist.add("alice", large).await),
-        InvalidInput::EmptyAccount
+        InvalidInput::UserId(UserIdError::Empty)
     );
 
     assert_eq!(
@@ -69,7 +70,7 @@ async fn invalid_input_is_rejected_and_nothing_is_sent() {
     );
     assert_eq!(
         invalid(blocklist.remove("alice", [""]).await),
-        InvalidInput::EmptyAccount
+        InvalidInput::UserId(UserIdError::Empty)
     );
     assert_eq!(
         invalid(blocklist.check("", ["bob"], CheckType::Both).await),
@@ -77,7 +78,7 @@ async fn invalid_input_is_rejected_and_nothing_is_sent() {
     );
     assert_eq!(
         invalid(blocklist.check("alice", [""], CheckType::Single).await),
-        InvalidInput::EmptyAccount
+        InvalidInput::UserId(UserIdError::Empty)
     );
     assert_eq!(
         invalid(blocklist.list_page("", 0, 10).await),

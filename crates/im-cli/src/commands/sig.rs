@@ -19,7 +19,7 @@ pub(crate) fn run(global: &Global, command: SigCommand) -> Result<Status, Failur
     let signer = config::signer(global)?;
     match command {
         SigCommand::Gen { identifier, expire } => {
-            tencent_im::blocklist::validate_account(&identifier)
+            tencent_im::protocol::validate_user_id(&identifier)
                 .map_err(|error| Failure::new(format!("invalid --identifier: {error}")))?;
             let sig = signer.sig_for(&identifier, expire);
             // The one place a UserSig is printed: the user asked for it.

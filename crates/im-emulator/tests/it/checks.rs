@@ -222,6 +222,29 @@ async fn several_admins_and_encoded_identifiers_are_accepted() {
 }
 
 #[tokio::test]
+async fn a_plus_in_the_query_is_a_space_and_an_escaped_plus_is_a_plus() {
+    let clock = Arc::new(ManualClock::new(NOW));
+    let emulator = builder(&clock).admin("ops+1").build().unwrap();
+    emulator.import_accounts(["a", "b"]);
+    let h = Harness {
+        transport: emulator.transport(),
+        emulator,
+        clock,
+        base: IN_PROCESS_BASE.to_owned(),
+    };
+    let sig = sig_with(KEY, APP, "ops+1", NOW, 86_400);
+    let with_identifier = |identifier: &str| {
+        format!("sdkappid={APP}&identifier={identifier}&usersig={sig}&random=1&contenttype=json")
+    };
+    // What request_url writes: the plus escaped.
+    let escaped = status_of(&h, ADD, &with_identifier("ops%2B1"), BODY).await;
+    assert!(escaped.is_success(), "{escaped:?}");
+    // A raw plus reads as a space, as in any query string: "ops 1" is another identifier.
+    let raw = status_of(&h, ADD, &with_identifier("ops+1"), BODY).await;
+    assert_eq!(raw.error_code, ErrorCode::SIG_IDENTIFIER_MISMATCH);
+}
+
+#[tokio::test]
 async fn bodies_are_checked() {
     let h = prepared();
     let sig = h.admin_sig();

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use im_emulator::{AccountImportRequest, AccountImportResponse, FaultKind, Faults, SetupApi};
+use im_emulator::{FaultKind, Faults, SetupApi};
 use im_protocol::{
-    AddBlocklistRequest, CheckBlocklistRequest, CheckType, ErrorCode, GetBlocklistRequest,
-    UpdateBlocklistResponse, decode_response,
+    AccountImportRequest, AccountImportResponse, AddBlocklistRequest, CheckBlocklistRequest,
+    CheckType, ErrorCode, GetBlocklistRequest, UpdateBlocklistResponse, decode_response,
 };
 
 use crate::support::{Harness, harness_with, names};

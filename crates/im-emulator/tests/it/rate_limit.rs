@@ -2,8 +2,11 @@
 
 use std::time::Duration;
 
-use im_emulator::{AccountImportRequest, AccountImportResponse, SetupApi};
-use im_protocol::{AddBlocklistRequest, Api, ErrorCode, GetBlocklistRequest};
+use im_emulator::SetupApi;
+use im_protocol::{
+    AccountImportRequest, AccountImportResponse, AddBlocklistRequest, Api, ErrorCode,
+    GetBlocklistRequest,
+};
 
 use crate::support::{harness, harness_with, names};
 

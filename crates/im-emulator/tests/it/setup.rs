@@ -1,11 +1,12 @@
-//! The setup APIs: account import, friend import and add, friend check.
+//! The setup APIs: account import and check, friend import and add, friend check.
 
-use im_emulator::{
-    AccountImportRequest, AccountImportResponse, AddType, FriendAddRequest, FriendAddResponse,
-    FriendCheckRequest, FriendCheckResponse, FriendCheckType, FriendRelation,
-    MultiAccountImportRequest, MultiAccountImportResponse, SetupApi,
+use im_emulator::SetupApi;
+use im_protocol::{
+    AccountCheckRequest, AccountCheckResponse, AccountImportRequest, AccountImportResponse,
+    AccountStatus, AddBlocklistRequest, AddType, ErrorCode, FriendAddRequest, FriendAddResponse,
+    FriendCheckRequest, FriendCheckResponse, FriendCheckType, FriendImportRequest, FriendRelation,
+    MultiAccountImportRequest, MultiAccountImportResponse,
 };
-use im_protocol::{AddBlocklistRequest, ErrorCode};
 use serde_json::json;
 
 use crate::support::{harness, names};
@@ -66,6 +67,74 @@ async fn accounts_are_imported_in_both_shapes() {
 }
 
 #[tokio::test]
+async fn user_ids_outside_printable_ascii_are_refused_on_import() {
+    let h = harness();
+    for id in ["tab\there", "line\nbreak", "bell\u{7}", "caf\u{e9}"] {
+        let one: im_protocol::Envelope<AccountImportResponse> = h
+            .setup(SetupApi::AccountImport, &AccountImportRequest::new(id))
+            .await;
+        assert_eq!(one.status.error_code, ErrorCode::INVALID_ARGUMENT, "{id:?}");
+        assert!(
+            one.status.error_info.contains("outside printable ASCII"),
+            "{}",
+            one.status.error_info
+        );
+        assert!(!h.emulator.account_exists(id), "{id:?}");
+    }
+    let many: im_protocol::Envelope<MultiAccountImportResponse> = h
+        .setup(
+            SetupApi::MultiAccountImport,
+            &MultiAccountImportRequest::new(["ok", "not\tok"]),
+        )
+        .await;
+    assert_eq!(many.body.unwrap().fail_accounts, ["not\tok"]);
+    assert!(h.emulator.account_exists("ok"));
+    assert_eq!(h.emulator.import_accounts(["fine", "nul\0"]), 1);
+    assert!(!h.emulator.account_exists("nul\0"));
+}
+
+#[tokio::test]
+async fn account_check_tells_imported_from_not_imported() {
+    let h = harness();
+    h.emulator.import_accounts(["alice"]);
+    let envelope: im_protocol::Envelope<AccountCheckResponse> = h
+        .setup(
+            SetupApi::AccountCheck,
+            &AccountCheckRequest::new(["alice", "ghost"]),
+        )
+        .await;
+    let results = envelope.body.unwrap().result_item;
+    let statuses: Vec<_> = results
+        .iter()
+        .map(|item| (item.user_id.as_str(), item.result_code, item.account_status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("alice", ErrorCode::OK, Some(AccountStatus::Imported)),
+            ("ghost", ErrorCode::OK, Some(AccountStatus::NotImported)),
+        ]
+    );
+
+    let empty: im_protocol::Envelope<AccountCheckResponse> = h
+        .setup(
+            SetupApi::AccountCheck,
+            &AccountCheckRequest::new(Vec::<String>::new()),
+        )
+        .await;
+    assert_eq!(empty.status.error_code, ErrorCode::INVALID_PARAMETER);
+    let over: im_protocol::Envelope<AccountCheckResponse> = h
+        .setup(
+            SetupApi::AccountCheck,
+            &AccountCheckRequest::new(names("u", 101)),
+        )
+        .await;
+    assert_eq!(over.status.error_code, ErrorCode::INVALID_PARAMETER);
+    let sizes: Vec<usize> = h.emulator.requests().iter().map(|r| r.accounts).collect();
+    assert_eq!(sizes, [2, 0, 101]);
+}
+
+#[tokio::test]
 async fn friends_are_added_and_refused_across_blocks() {
     let h = harness();
     h.emulator.import_accounts(["a", "b", "c", "d", "e"]);
@@ -93,7 +162,7 @@ async fn friends_are_added_and_refused_across_blocks() {
     let _: im_protocol::Envelope<FriendAddResponse> = h
         .setup(
             SetupApi::FriendImport,
-            &FriendAddRequest::new("b", ["e"], None),
+            &FriendImportRequest::new("b", ["e"]),
         )
         .await;
     assert!(h.emulator.has_friend("b", "e") && !h.emulator.has_friend("e", "b"));

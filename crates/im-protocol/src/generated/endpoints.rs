@@ -63,6 +63,16 @@ impl Api {
         }
     }
 
+    /// Whether a request may be sent again after an attempt that may have been applied.
+    pub const fn retry_safety(self) -> crate::RetrySafety {
+        match self {
+            Api::BlackListAdd => crate::RetrySafety::Convergent,
+            Api::BlackListDelete => crate::RetrySafety::Convergent,
+            Api::BlackListGet => crate::RetrySafety::Read,
+            Api::BlackListCheck => crate::RetrySafety::Read,
+        }
+    }
+
     /// The variant's name, e.g. `BlackListAdd`, for logs and metrics.
     pub const fn name(self) -> &'static str {
         match self {

@@ -2,11 +2,15 @@
 
 use std::time::Duration;
 
+use im_client::RateKey;
 use im_protocol::Api;
 use im_ratelimit_redis::{Grant, RedisRateLimiter};
 use redis::AsyncCommands;
 
 use crate::support::{RedisServer, raw_connection};
+
+const APP: u64 = 1_400_000_001;
+const OTHER_APP: u64 = 1_400_000_002;
 
 fn slot(grant: Grant) -> Duration {
     match grant {
@@ -21,25 +25,33 @@ async fn other_apps_and_apis_are_not_slowed() {
         return;
     };
     // One call per second: a call in a shared lane would wait a whole second.
-    let app1 = RedisRateLimiter::connect(&server.url(), 1_400_000_001)
+    // One limiter serves both apps; another key prefix is another set of lanes.
+    let limiter = RedisRateLimiter::connect(&server.url())
         .await
         .unwrap()
         .calls_per_second(1);
-    let app2 = RedisRateLimiter::connect(&server.url(), 1_400_000_002)
-        .await
-        .unwrap()
-        .calls_per_second(1);
-    let other_prefix = RedisRateLimiter::connect(&server.url(), 1_400_000_001)
+    let other_prefix = RedisRateLimiter::connect(&server.url())
         .await
         .unwrap()
         .calls_per_second(1)
         .key_prefix("staging:rate");
     let interval = Duration::from_secs(1);
+    let add = RateKey::api(APP, Api::BlackListAdd);
 
-    let first = slot(app1.acquire_grant(Api::BlackListAdd).await.unwrap());
-    let other_app = slot(app2.acquire_grant(Api::BlackListAdd).await.unwrap());
-    let other_api = slot(app1.acquire_grant(Api::BlackListCheck).await.unwrap());
-    let other_keys = slot(other_prefix.acquire_grant(Api::BlackListAdd).await.unwrap());
+    let first = slot(limiter.acquire_grant(add).await.unwrap());
+    let other_app = slot(
+        limiter
+            .acquire_grant(RateKey::api(OTHER_APP, Api::BlackListAdd))
+            .await
+            .unwrap(),
+    );
+    let other_api = slot(
+        limiter
+            .acquire_grant(RateKey::api(APP, Api::BlackListCheck))
+            .await
+            .unwrap(),
+    );
+    let other_keys = slot(other_prefix.acquire_grant(add).await.unwrap());
     for (lane, start) in [
         ("another app", other_app),
         ("another API", other_api),
@@ -51,7 +63,7 @@ async fn other_apps_and_apis_are_not_slowed() {
             start - first
         );
     }
-    let second = slot(app1.acquire_grant(Api::BlackListAdd).await.unwrap());
+    let second = slot(limiter.acquire_grant(add).await.unwrap());
     assert!(second >= first + interval, "the same lane is paced");
 
     let mut redis = raw_connection(&server.url()).await;
@@ -67,12 +79,16 @@ async fn other_apps_and_apis_are_not_slowed() {
         ]
     );
     assert_eq!(
-        app1.lane_key(Api::BlackListAdd),
+        limiter.lane_key(add),
         "tim:rate:1400000001:v4/sns/black_list_add"
+    );
+    assert_eq!(
+        limiter.lane_key(RateKey::api(OTHER_APP, Api::BlackListAdd)),
+        "tim:rate:1400000002:v4/sns/black_list_add"
     );
     // Idle lanes expire: a key outlives its last slot by about a second.
     let ttl: i64 = redis
-        .pttl(app1.lane_key(Api::BlackListCheck))
+        .pttl(limiter.lane_key(RateKey::api(APP, Api::BlackListCheck)))
         .await
         .unwrap();
     assert!((1..=2000).contains(&ttl), "pttl {ttl}");

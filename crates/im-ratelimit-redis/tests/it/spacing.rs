@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use im_client::RateKey;
 use im_protocol::Api;
 use im_ratelimit_redis::{Grant, RedisRateLimiter};
 use tokio::time::Instant;
@@ -20,7 +21,7 @@ async fn two_processes_share_the_rate_without_bursts() {
     // Two limiters with their own connections stand for two processes.
     let mut processes = Vec::new();
     for _ in 0..2 {
-        let limiter = RedisRateLimiter::connect(&server.url(), 1_400_000_001)
+        let limiter = RedisRateLimiter::connect(&server.url())
             .await
             .unwrap()
             .calls_per_second(RATE);
@@ -34,7 +35,10 @@ async fn two_processes_share_the_rate_without_bursts() {
         tasks.push(tokio::spawn(async move {
             let mut starts = Vec::new();
             for _ in 0..CALLS_PER_TASK {
-                let grant = limiter.acquire_grant(Api::BlackListAdd).await.unwrap();
+                let grant = limiter
+                    .acquire_grant(RateKey::api(1_400_000_001, Api::BlackListAdd))
+                    .await
+                    .unwrap();
                 starts.push((grant, Instant::now()));
             }
             starts

@@ -2,32 +2,33 @@
 
 use std::time::Duration;
 
-use im_blocklist::RateLimiter;
+use im_client::{RateKey, RateLimiter};
 use im_protocol::Api;
 use im_ratelimit_redis::{Grant, RedisRateLimiter};
 use redis::AsyncCommands;
 
 use crate::support::{RedisServer, raw_connection};
 
+const APP: u64 = 1_400_000_001;
 const RATE: u32 = 100;
 
 async fn limiter(server: &RedisServer) -> RedisRateLimiter {
-    RedisRateLimiter::connect(&server.url(), 1_400_000_001)
+    RedisRateLimiter::connect(&server.url())
         .await
         .unwrap()
         .calls_per_second(RATE)
 }
 
-/// Waits until the shared rate of `api` is below `below`, and returns it.
-async fn rate_below(limiter: &RedisRateLimiter, api: Api, below: f64) -> f64 {
+/// Waits until the shared rate of `key`'s lane is below `below`, and returns it.
+async fn rate_below(limiter: &RedisRateLimiter, key: RateKey<'_>, below: f64) -> f64 {
     for _ in 0..200 {
-        let rate = limiter.current_rate(api).await.unwrap();
+        let rate = limiter.current_rate(key).await.unwrap();
         if rate < below {
             return rate;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!("the rate of {api:?} never dropped below {below}");
+    panic!("the rate of {key:?} never dropped below {below}");
 }
 
 #[tokio::test]
@@ -37,21 +38,21 @@ async fn a_throttle_answer_slows_every_process() {
     };
     let one = limiter(&server).await;
     let other = limiter(&server).await;
-    let api = Api::BlackListAdd;
-    assert_eq!(other.current_rate(api).await.unwrap(), f64::from(RATE));
+    let lane = RateKey::api(APP, Api::BlackListAdd);
+    assert_eq!(other.current_rate(lane).await.unwrap(), f64::from(RATE));
 
-    one.on_throttled(api);
+    one.on_throttled(lane);
     // The update travels in the background; the other process sees the lower rate.
-    let throttled = rate_below(&other, api, f64::from(RATE)).await;
+    let throttled = rate_below(&other, lane, f64::from(RATE)).await;
     assert!(
         (70.0..75.0).contains(&throttled),
         "70% of the rate, climbing back: {throttled}"
     );
     // The other process's calls are now spaced wider than the nominal interval.
-    let Grant::Shared { slot: first } = other.acquire_grant(api).await.unwrap() else {
+    let Grant::Shared { slot: first } = other.acquire_grant(lane).await.unwrap() else {
         panic!("Redis is up")
     };
-    let Grant::Shared { slot: second } = other.acquire_grant(api).await.unwrap() else {
+    let Grant::Shared { slot: second } = other.acquire_grant(lane).await.unwrap() else {
         panic!("Redis is up")
     };
     let nominal_interval = Duration::from_secs(1) / RATE;
@@ -62,24 +63,32 @@ async fn a_throttle_answer_slows_every_process() {
     );
 
     // A second answer compounds: 70% of the current rate.
-    other.on_throttled(api);
-    let twice = rate_below(&one, api, throttled * 0.8).await;
+    other.on_throttled(lane);
+    let twice = rate_below(&one, lane, throttled * 0.8).await;
     assert!((49.0..55.0).contains(&twice), "{twice}");
 
-    // Other lanes are untouched.
+    // Other lanes are untouched: other APIs, and the same API of another app.
     assert_eq!(
-        one.current_rate(Api::BlackListCheck).await.unwrap(),
+        one.current_rate(RateKey::api(APP, Api::BlackListCheck))
+            .await
+            .unwrap(),
+        f64::from(RATE)
+    );
+    assert_eq!(
+        one.current_rate(RateKey::api(APP + 1, Api::BlackListAdd))
+            .await
+            .unwrap(),
         f64::from(RATE)
     );
 
     // The rate climbs back.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let later = one.current_rate(api).await.unwrap();
+    let later = one.current_rate(lane).await.unwrap();
     assert!(later > twice, "{later} after {twice}");
 
     // The throttle state outlives the ten-second recovery, and no longer.
     let mut redis = raw_connection(&server.url()).await;
-    let ttl: i64 = redis.pttl(one.lane_key(api)).await.unwrap();
+    let ttl: i64 = redis.pttl(one.lane_key(lane)).await.unwrap();
     assert!((9_000..=11_000).contains(&ttl), "pttl {ttl}");
 }
 
@@ -89,8 +98,8 @@ async fn the_rate_climbs_back_linearly_over_ten_seconds() {
         return;
     };
     let limiter = limiter(&server).await;
-    let api = Api::BlackListDelete;
-    let key = limiter.lane_key(api);
+    let lane = RateKey::api(APP, Api::BlackListDelete);
+    let lane_key = limiter.lane_key(lane);
     let mut redis = raw_connection(&server.url()).await;
     let (seconds, micros): (i64, i64) = redis::cmd("TIME").query_async(&mut redis).await.unwrap();
     let now = seconds * 1_000_000 + micros;
@@ -98,7 +107,7 @@ async fn the_rate_climbs_back_linearly_over_ten_seconds() {
     // A throttle answer five seconds ago, at 40 calls/s: halfway back to 100.
     let () = redis
         .hset_multiple(
-            &key,
+            &lane_key,
             &[
                 ("throttled_rate", "40".to_owned()),
                 ("throttled_at", (now - 5_000_000).to_string()),
@@ -106,20 +115,20 @@ async fn the_rate_climbs_back_linearly_over_ten_seconds() {
         )
         .await
         .unwrap();
-    let halfway = limiter.current_rate(api).await.unwrap();
+    let halfway = limiter.current_rate(lane).await.unwrap();
     assert!((70.0..70.5).contains(&halfway), "{halfway}");
 
     // Eleven seconds ago: fully recovered.
     let () = redis
-        .hset(&key, "throttled_at", (now - 11_000_000).to_string())
+        .hset(&lane_key, "throttled_at", (now - 11_000_000).to_string())
         .await
         .unwrap();
-    assert_eq!(limiter.current_rate(api).await.unwrap(), f64::from(RATE));
+    assert_eq!(limiter.current_rate(lane).await.unwrap(), f64::from(RATE));
 
     // Never below 5% of nominal, however low the stored rate.
     let () = redis
         .hset_multiple(
-            &key,
+            &lane_key,
             &[
                 ("throttled_rate", "0.01".to_owned()),
                 ("throttled_at", now.to_string()),
@@ -127,5 +136,5 @@ async fn the_rate_climbs_back_linearly_over_ten_seconds() {
         )
         .await
         .unwrap();
-    assert_eq!(limiter.current_rate(api).await.unwrap(), 5.0);
+    assert_eq!(limiter.current_rate(lane).await.unwrap(), 5.0);
 }

@@ -1,18 +1,16 @@
-//! Retry policy, retry budget, and the pure decision of what to do after a failure.
+//! The retry policy (how many attempts, how long to wait, when to stop) and the retry
+//! budget shared by the calls of one client.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
-use im_protocol::{ErrorCode, RetryClass};
-
-use crate::error::Error;
 
 /// How a call is retried.
 ///
 /// ```
 /// use std::time::Duration;
-/// use im_blocklist::RetryPolicy;
+/// use im_client::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default()
 ///     .with_max_attempts(3)
@@ -25,19 +23,22 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     throttle_backoff: Duration,
+    retry_later_backoff: Duration,
     deadline: Duration,
     budget: u32,
 }
 
 impl Default for RetryPolicy {
     /// Five attempts, backoff from 100 ms doubling up to 5 s with jitter, at least 1 s after
-    /// a rate-limit answer, a 30 s deadline per request, and a budget of 500 retry tokens.
+    /// a rate-limit answer and 2 s after a "retry later" code, a 30 s deadline per request,
+    /// and a budget of 500 retry tokens.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 5,
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(5),
             throttle_backoff: Duration::from_secs(1),
+            retry_later_backoff: Duration::from_secs(2),
             deadline: Duration::from_secs(30),
             budget: 500,
         }
@@ -69,8 +70,15 @@ impl RetryPolicy {
         self
     }
 
+    /// Sets the shortest pause after a code of the `retry-later` class (the service is
+    /// busy or a dependency is down: trying again at once would not help).
+    pub fn with_retry_later_backoff(mut self, pause: Duration) -> Self {
+        self.retry_later_backoff = pause;
+        self
+    }
+
     /// Sets the time one request may take, all attempts and pauses included. A call with
-    /// more than 1000 accounts is several requests, each with its own deadline.
+    /// more items than one request carries is several requests, each with its own deadline.
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
@@ -94,12 +102,18 @@ impl RetryPolicy {
         self.deadline
     }
 
-    pub(crate) fn throttle_backoff(&self) -> Duration {
-        self.throttle_backoff
+    /// The size of the client-wide retry budget, in tokens.
+    pub fn budget(&self) -> u32 {
+        self.budget
     }
 
-    pub(crate) fn budget(&self) -> u32 {
-        self.budget
+    /// The shortest pause before a retry that waits `wait`.
+    pub(crate) fn floor(&self, wait: Wait) -> Duration {
+        match wait {
+            Wait::Backoff => Duration::ZERO,
+            Wait::Throttled => self.throttle_backoff,
+            Wait::Later => self.retry_later_backoff,
+        }
     }
 
     /// The backoff delays of one call: exponential with jitter, capped.
@@ -110,6 +124,28 @@ impl RetryPolicy {
             .with_jitter()
             .without_max_times()
             .build()
+    }
+}
+
+/// How long a retry waits, by what the failure said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// The usual backoff.
+    Backoff,
+    /// At least the throttle pause: the service asked us to slow down.
+    Throttled,
+    /// At least the retry-later pause: the service is busy.
+    Later,
+}
+
+impl Wait {
+    /// The longer of two waits, for an attempt whose items failed in several ways.
+    pub(crate) fn max(self, other: Wait) -> Wait {
+        match (self, other) {
+            (Wait::Later, _) | (_, Wait::Later) => Wait::Later,
+            (Wait::Throttled, _) | (_, Wait::Throttled) => Wait::Throttled,
+            _ => Wait::Backoff,
+        }
     }
 }
 
@@ -164,169 +200,9 @@ impl RetryBudget {
     }
 }
 
-/// What to do after a failed attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Verdict {
-    /// Try again.
-    Retry {
-        /// The failed attempt may have been applied by the service.
-        ambiguous: bool,
-        /// The service asked us to slow down.
-        throttled: bool,
-        /// The request never reached the service (a backup host may be tried at once).
-        unreached: bool,
-        /// The attempt timed out (retries after timeouts cost more budget).
-        timeout: bool,
-    },
-    /// Make a new UserSig, then try again at once (once per call).
-    Resign,
-    /// Retrying cannot help.
-    Fatal,
-}
-
-impl Verdict {
-    const fn retry(ambiguous: bool) -> Verdict {
-        Verdict::Retry {
-            ambiguous,
-            throttled: false,
-            unreached: false,
-            timeout: false,
-        }
-    }
-}
-
-/// Classifies a failed attempt. A pure function of the error.
-pub(crate) fn classify(error: &Error) -> Verdict {
-    match error {
-        Error::Transport(transport) if transport.is_connect() => Verdict::Retry {
-            ambiguous: false,
-            throttled: false,
-            unreached: true,
-            timeout: false,
-        },
-        Error::Transport(transport) => Verdict::Retry {
-            ambiguous: true,
-            throttled: false,
-            unreached: false,
-            timeout: transport.is_timeout(),
-        },
-        Error::HttpStatus { status: 429 } => throttled(),
-        Error::HttpStatus { status } if *status >= 500 => Verdict::retry(true),
-        Error::Decode(_) => Verdict::retry(true),
-        Error::Api(api) => classify_code(api.code()),
-        _ => Verdict::Fatal,
-    }
-}
-
-/// Classifies a service error code by its catalog retry class.
-pub(crate) fn classify_code(code: ErrorCode) -> Verdict {
-    match code.retry_class() {
-        RetryClass::Retry | RetryClass::RetryLater => Verdict::retry(true),
-        RetryClass::RateLimited => throttled(),
-        RetryClass::Resign => Verdict::Resign,
-        _ => Verdict::Fatal,
-    }
-}
-
-fn throttled() -> Verdict {
-    Verdict::Retry {
-        ambiguous: false,
-        throttled: true,
-        unreached: false,
-        timeout: false,
-    }
-}
-
-/// Whether a per-account result code is worth sending that account again
-/// (30006 internal error, 30007 timeout, 30008 write conflict, and their kin).
-pub(crate) fn is_retryable_item(code: ErrorCode) -> bool {
-    !code.is_ok()
-        && matches!(
-            code.retry_class(),
-            RetryClass::Retry | RetryClass::RetryLater | RetryClass::RateLimited
-        )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use im_protocol::ApiError;
-    use im_transport::TransportError;
-
-    fn api(code: i64) -> Error {
-        Error::Api(ApiError::new(ErrorCode(code), "test"))
-    }
-
-    #[test]
-    fn transport_failures_are_retried_and_connect_failures_are_not_ambiguous() {
-        assert!(matches!(
-            classify(&Error::Transport(TransportError::connect("refused"))),
-            Verdict::Retry {
-                ambiguous: false,
-                unreached: true,
-                ..
-            }
-        ));
-        assert!(matches!(
-            classify(&Error::Transport(TransportError::timeout())),
-            Verdict::Retry {
-                ambiguous: true,
-                timeout: true,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn http_statuses() {
-        assert!(matches!(
-            classify(&Error::HttpStatus { status: 502 }),
-            Verdict::Retry {
-                ambiguous: true,
-                ..
-            }
-        ));
-        assert!(matches!(
-            classify(&Error::HttpStatus { status: 429 }),
-            Verdict::Retry {
-                throttled: true,
-                ..
-            }
-        ));
-        assert_eq!(classify(&Error::HttpStatus { status: 404 }), Verdict::Fatal);
-    }
-
-    #[test]
-    fn service_codes_follow_the_catalog() {
-        assert!(matches!(
-            classify(&api(60007)),
-            Verdict::Retry {
-                throttled: true,
-                ..
-            }
-        ));
-        assert!(matches!(
-            classify(&api(30006)),
-            Verdict::Retry {
-                ambiguous: true,
-                ..
-            }
-        ));
-        assert_eq!(classify(&api(70001)), Verdict::Resign);
-        assert_eq!(classify(&api(70052)), Verdict::Resign);
-        assert_eq!(classify(&api(70009)), Verdict::Fatal);
-        assert_eq!(classify(&api(123_456)), Verdict::Fatal);
-    }
-
-    #[test]
-    fn retryable_items() {
-        for code in [30006, 30007, 30008] {
-            assert!(is_retryable_item(ErrorCode(code)));
-        }
-        for code in [0, 30001, 30003, 30013, 31307] {
-            assert!(!is_retryable_item(ErrorCode(code)));
-        }
-    }
 
     #[test]
     fn budget_runs_out_and_refills_slowly() {
@@ -349,5 +225,15 @@ mod tests {
         // Jitter adds up to 100% of the base delay.
         assert!(delays[0] >= Duration::from_millis(100) && delays[0] <= Duration::from_millis(200));
         assert!(delays[5] >= Duration::from_millis(400) && delays[5] <= Duration::from_millis(800));
+    }
+
+    #[test]
+    fn retry_later_waits_longer_than_a_retry() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.floor(Wait::Backoff), Duration::ZERO);
+        assert!(policy.floor(Wait::Later) > policy.floor(Wait::Throttled));
+        assert!(policy.floor(Wait::Later) > policy.initial_backoff);
+        assert_eq!(Wait::Backoff.max(Wait::Later), Wait::Later);
+        assert_eq!(Wait::Throttled.max(Wait::Backoff), Wait::Throttled);
     }
 }

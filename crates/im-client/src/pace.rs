@@ -1,4 +1,4 @@
-//! Pacing: at most N calls per second per API, slowing down when the service says so.
+//! Pacing: at most N calls per second per app and API, slowing down when the service says so.
 //!
 //! [`RateLimiter`] is the seam: the in-process [`AdaptivePacer`] is the default, and a
 //! limiter shared by several processes can implement the same trait.
@@ -12,20 +12,55 @@ use async_trait::async_trait;
 use im_protocol::Api;
 use tokio::time::Instant;
 
-use crate::error::Error;
+use crate::error::RateLimitError;
 
-/// Grants permission to start calls, at most at the configured rate per API.
+/// The budget a call spends: one app's calls to one API.
+///
+/// Limiters keep one budget per `(sdkappid, path)`, so one limiter can serve clients of
+/// several apps. `documented_rate` is the API's documented limit, which a limiter uses
+/// unless it was configured otherwise.
+///
+/// ```
+/// use im_client::RateKey;
+/// use im_protocol::Api;
+///
+/// let key = RateKey::api(1_400_000_000, Api::BlackListAdd);
+/// assert_eq!(key.path, "v4/sns/black_list_add");
+/// assert_eq!(key.documented_rate, 200);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RateKey<'a> {
+    /// The app whose budget this is.
+    pub sdkappid: u64,
+    /// The API's path, e.g. `v4/sns/black_list_add`.
+    pub path: &'a str,
+    /// The API's documented limit in calls per second.
+    pub documented_rate: u32,
+}
+
+impl RateKey<'static> {
+    /// The key of a described API.
+    pub const fn api(sdkappid: u64, api: Api) -> Self {
+        RateKey {
+            sdkappid,
+            path: api.path(),
+            documented_rate: api.default_calls_per_second(),
+        }
+    }
+}
+
+/// Grants permission to start calls, at most at the configured rate per app and API.
 ///
 /// Implementations must be cheap to call concurrently from many tasks.
 #[async_trait]
 pub trait RateLimiter: Send + Sync + fmt::Debug {
-    /// Waits until one more call to `api` may start, and counts it.
-    async fn acquire(&self, api: Api) -> Result<(), Error>;
+    /// Waits until one more call may spend `key`'s budget, and counts it.
+    async fn acquire(&self, key: RateKey<'_>) -> Result<(), RateLimitError>;
 
-    /// Tells the limiter that the service answered a call to `api` with a rate-limit code,
-    /// so someone else spends the same budget: the limiter should slow down for a while.
-    fn on_throttled(&self, api: Api) {
-        let _ = api;
+    /// Tells the limiter that the service answered a call with a rate-limit code, so
+    /// someone else spends the same budget: the limiter should slow down for a while.
+    fn on_throttled(&self, key: RateKey<'_>) {
+        let _ = key;
     }
 }
 
@@ -41,7 +76,7 @@ const RECOVERY: Duration = Duration::from_secs(10);
 /// jitter at the cost of 2% of the throughput.
 pub const HEADROOM: f64 = 0.02;
 
-/// The in-process pacer: one lane per API, calls spaced evenly at the lane's rate.
+/// The in-process pacer: one lane per app and API, calls spaced evenly at the lane's rate.
 ///
 /// A lane starts calls at most every `(1 + HEADROOM) / rate` seconds, so no one-second
 /// window ever holds more than `rate` starts, even after network jitter. Callers wait in
@@ -52,21 +87,29 @@ pub const HEADROOM: f64 = 0.02;
 /// Time is `tokio::time`, so tests with a paused clock run instantly and deterministically.
 ///
 /// ```
-/// use im_blocklist::{AdaptivePacer, RateLimiter};
+/// use im_client::{AdaptivePacer, RateKey, RateLimiter};
 /// use im_protocol::Api;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let pacer = AdaptivePacer::new(200);
-/// pacer.acquire(Api::BlackListAdd).await.expect("the in-process pacer never fails");
+/// let pacer = AdaptivePacer::documented();
+/// let key = RateKey::api(1_400_000_000, Api::BlackListAdd);
+/// pacer.acquire(key).await.expect("the in-process pacer never fails");
+/// assert_eq!(pacer.nominal_rate(key), 200.0);
 /// # }
 /// ```
 pub struct AdaptivePacer {
-    nominal: HashMap<Api, f64>,
-    default_rate: f64,
-    lanes: Mutex<HashMap<Api, Arc<Lane>>>,
+    /// Rates set for one API, by path, for every app.
+    by_path: HashMap<String, f64>,
+    /// A rate for every API, when set; otherwise each key's documented rate.
+    every_api: Option<f64>,
+    /// One lane per app and API path; lanes are few and long-lived, so a list will do.
+    lanes: Mutex<Vec<KeyedLane>>,
 }
 
-/// One API's lane: a fair gate that callers pass one at a time, and the throttle state.
+/// A lane with the app and API path it paces.
+type KeyedLane = (u64, Box<str>, Arc<Lane>);
+
+/// One lane: a fair gate that callers pass one at a time, and the throttle state.
 #[derive(Debug, Default)]
 struct Lane {
     /// The previous call's slot and the moment it actually started. Waiters hold the gate
@@ -96,43 +139,58 @@ struct Throttle {
 }
 
 impl AdaptivePacer {
-    /// A pacer allowing `calls_per_second` calls per second to each API (at least 1).
+    /// A pacer allowing `calls_per_second` calls per second (at least 1) to every API of
+    /// every app, whatever the API's documented limit.
     pub fn new(calls_per_second: u32) -> Self {
         AdaptivePacer {
-            nominal: HashMap::new(),
-            default_rate: f64::from(calls_per_second.max(1)),
-            lanes: Mutex::new(HashMap::new()),
+            by_path: HashMap::new(),
+            every_api: Some(f64::from(calls_per_second.max(1))),
+            lanes: Mutex::new(Vec::new()),
         }
     }
 
     /// A pacer using each API's documented limit (200 calls/s for the blocklist APIs).
     pub fn documented() -> Self {
-        let mut pacer = AdaptivePacer::new(200);
-        for api in Api::ALL {
-            pacer = pacer.with_rate(*api, api.default_calls_per_second());
+        AdaptivePacer {
+            by_path: HashMap::new(),
+            every_api: None,
+            lanes: Mutex::new(Vec::new()),
         }
-        pacer
     }
 
-    /// Sets the rate of one API.
+    /// Sets the rate of one API (at least 1 call per second), for every app.
     pub fn with_rate(mut self, api: Api, calls_per_second: u32) -> Self {
-        self.nominal.insert(api, f64::from(calls_per_second.max(1)));
+        self.by_path
+            .insert(api.path().to_owned(), f64::from(calls_per_second.max(1)));
         self
     }
 
-    /// The nominal rate of `api`, in calls per second.
-    pub fn nominal_rate(&self, api: Api) -> f64 {
-        self.nominal.get(&api).copied().unwrap_or(self.default_rate)
+    /// The nominal rate of `key`'s lane, in calls per second.
+    pub fn nominal_rate(&self, key: RateKey<'_>) -> f64 {
+        if let Some(rate) = self.by_path.get(key.path) {
+            return *rate;
+        }
+        self.every_api
+            .unwrap_or_else(|| f64::from(key.documented_rate.max(1)))
     }
 
-    /// The rate `api` is paced at right now (below nominal after a throttle answer).
-    pub fn current_rate(&self, api: Api) -> f64 {
-        let throttle = *lock(&self.lane(api).throttle);
-        effective_rate(self.nominal_rate(api), throttle, Instant::now())
+    /// The rate `key`'s lane is paced at right now (below nominal after a throttle answer).
+    pub fn current_rate(&self, key: RateKey<'_>) -> f64 {
+        let throttle = *lock(&self.lane(key).throttle);
+        effective_rate(self.nominal_rate(key), throttle, Instant::now())
     }
 
-    fn lane(&self, api: Api) -> Arc<Lane> {
-        Arc::clone(lock(&self.lanes).entry(api).or_default())
+    fn lane(&self, key: RateKey<'_>) -> Arc<Lane> {
+        let mut lanes = lock(&self.lanes);
+        if let Some((_, _, lane)) = lanes
+            .iter()
+            .find(|(app, path, _)| *app == key.sdkappid && **path == *key.path)
+        {
+            return Arc::clone(lane);
+        }
+        let lane = Arc::new(Lane::default());
+        lanes.push((key.sdkappid, key.path.into(), Arc::clone(&lane)));
+        lane
     }
 }
 
@@ -167,15 +225,15 @@ fn effective_rate(nominal: f64, throttle: Option<Throttle>, now: Instant) -> f64
 
 #[async_trait]
 impl RateLimiter for AdaptivePacer {
-    async fn acquire(&self, api: Api) -> Result<(), Error> {
-        let lane = self.lane(api);
+    async fn acquire(&self, key: RateKey<'_>) -> Result<(), RateLimitError> {
+        let lane = self.lane(key);
         let mut previous = lane.gate.lock().await;
         let now = Instant::now();
         let slot = match *previous {
             None => now,
             Some(start) => {
                 let throttle = *lock(&lane.throttle);
-                let rate = effective_rate(self.nominal_rate(api), throttle, now);
+                let rate = effective_rate(self.nominal_rate(key), throttle, now);
                 let interval = Duration::from_secs_f64((1.0 + HEADROOM) / rate);
                 next_slot(start, interval, now)
             }
@@ -188,16 +246,17 @@ impl RateLimiter for AdaptivePacer {
         Ok(())
     }
 
-    fn on_throttled(&self, api: Api) {
-        let nominal = self.nominal_rate(api);
-        let lane = self.lane(api);
+    fn on_throttled(&self, key: RateKey<'_>) {
+        let nominal = self.nominal_rate(key);
+        let lane = self.lane(key);
         let now = Instant::now();
         let mut throttle = lock(&lane.throttle);
         let current = effective_rate(nominal, *throttle, now);
         let rate = (current * THROTTLE_FACTOR).max(nominal * MIN_SHARE);
         *throttle = Some(Throttle { at: now, rate });
         tracing::debug!(
-            api = api.name(),
+            sdkappid = key.sdkappid,
+            api = key.path,
             rate,
             "rate limited by the service; slowing down"
         );
@@ -207,8 +266,8 @@ impl RateLimiter for AdaptivePacer {
 impl fmt::Debug for AdaptivePacer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AdaptivePacer")
-            .field("default_rate", &self.default_rate)
-            .field("nominal", &self.nominal)
+            .field("every_api", &self.every_api)
+            .field("by_path", &self.by_path)
             .finish_non_exhaustive()
     }
 }
@@ -219,7 +278,7 @@ pub struct Unlimited;
 
 #[async_trait]
 impl RateLimiter for Unlimited {
-    async fn acquire(&self, _api: Api) -> Result<(), Error> {
+    async fn acquire(&self, _key: RateKey<'_>) -> Result<(), RateLimitError> {
         Ok(())
     }
 }
@@ -228,33 +287,74 @@ impl RateLimiter for Unlimited {
 mod tests {
     use super::*;
 
+    const APP: u64 = 1_400_000_000;
+
     #[tokio::test(start_paused = true)]
     async fn rate_drops_on_throttle_and_recovers() {
         let pacer = AdaptivePacer::new(200);
-        let api = Api::BlackListAdd;
-        assert_eq!(pacer.current_rate(api), 200.0);
-        pacer.on_throttled(api);
-        assert!((pacer.current_rate(api) - 140.0).abs() < 1e-9);
-        pacer.on_throttled(api);
-        assert!((pacer.current_rate(api) - 98.0).abs() < 1e-9);
+        let key = RateKey::api(APP, Api::BlackListAdd);
+        assert_eq!(pacer.current_rate(key), 200.0);
+        pacer.on_throttled(key);
+        assert!((pacer.current_rate(key) - 140.0).abs() < 1e-9);
+        pacer.on_throttled(key);
+        assert!((pacer.current_rate(key) - 98.0).abs() < 1e-9);
         tokio::time::advance(RECOVERY / 2).await;
-        assert!((pacer.current_rate(api) - 149.0).abs() < 1e-6);
+        assert!((pacer.current_rate(key) - 149.0).abs() < 1e-6);
         tokio::time::advance(RECOVERY).await;
-        assert_eq!(pacer.current_rate(api), 200.0);
-        // Another API's lane is untouched.
-        assert_eq!(pacer.current_rate(Api::BlackListCheck), 200.0);
+        assert_eq!(pacer.current_rate(key), 200.0);
+        // Another API's lane, and the same API of another app, are untouched.
+        assert_eq!(
+            pacer.current_rate(RateKey::api(APP, Api::BlackListCheck)),
+            200.0
+        );
+        pacer.on_throttled(key);
+        assert_eq!(
+            pacer.current_rate(RateKey::api(APP + 1, Api::BlackListAdd)),
+            200.0
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn slots_are_spaced_by_the_interval() {
         let pacer = AdaptivePacer::new(102);
+        let key = RateKey::api(APP, Api::BlackListGet);
         let start = Instant::now();
         for expected_ms in [0u64, 10, 20, 30] {
-            pacer.acquire(Api::BlackListGet).await.expect("never fails");
+            pacer.acquire(key).await.expect("never fails");
             let elapsed = start.elapsed().as_secs_f64() * 1000.0;
             // 102 calls/s with 2% headroom is one call every 10 ms.
             assert!((elapsed - expected_ms as f64).abs() < 0.01, "{elapsed} ms");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn two_apps_have_two_budgets() {
+        let pacer = AdaptivePacer::new(102);
+        let start = Instant::now();
+        for app in [APP, APP + 1] {
+            pacer
+                .acquire(RateKey::api(app, Api::BlackListAdd))
+                .await
+                .expect("never fails");
+        }
+        // The second app's first call did not wait for the first app's slot.
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[test]
+    fn rates_come_from_the_key_unless_configured() {
+        let custom = RateKey {
+            sdkappid: APP,
+            path: "v4/openim/sendmsg",
+            documented_rate: 200,
+        };
+        let documented = AdaptivePacer::documented().with_rate(Api::BlackListCheck, 50);
+        assert_eq!(documented.nominal_rate(custom), 200.0);
+        assert_eq!(
+            documented.nominal_rate(RateKey::api(APP, Api::BlackListCheck)),
+            50.0
+        );
+        assert_eq!(AdaptivePacer::new(20).nominal_rate(custom), 20.0);
     }
 
     #[test]

@@ -1,20 +1,23 @@
-//! The error type of the blocklist client.
+//! The error of a call, and the input errors found before anything is sent.
 
 use std::fmt;
 
-use im_protocol::{ApiError, ErrorCode, RetryClass};
-use im_transport::TransportError;
+use im_protocol::{ApiError, ErrorCode, RetryClass, UserIdError};
+use im_transport::{TransportError, TransportErrorKind};
 
 /// Why a call to the service failed as a whole.
 ///
-/// Failures of single accounts are not errors: they are reported in the
-/// [`Outcome`](crate::Outcome) of the call, next to the accounts that succeeded.
+/// Failures of single items (accounts) are not errors: an API family reports them in the
+/// outcome of the call, next to the items that succeeded.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The input was rejected before anything was sent.
     #[error("invalid input: {0}")]
     InvalidInput(#[from] InvalidInput),
+    /// The request body could not be encoded; nothing was sent.
+    #[error("the request body could not be encoded")]
+    Encode(#[source] im_protocol::Error),
     /// The request could not be delivered, or its answer could not be read.
     #[error("the request could not be delivered")]
     Transport(#[source] TransportError),
@@ -38,7 +41,7 @@ pub enum Error {
     },
     /// The rate limiter could not grant a call.
     #[error("the rate limiter failed")]
-    RateLimiter(#[source] Box<dyn std::error::Error + Send + Sync>),
+    RateLimiter(#[source] RateLimitError),
     /// The call was retried and still failed; `last` is the final attempt's error.
     #[error("gave up after {attempts} attempt(s): {reason}")]
     GaveUp {
@@ -52,7 +55,7 @@ pub enum Error {
     },
 }
 
-/// Why the client stopped retrying a call.
+/// Why the engine stopped retrying a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GiveUpReason {
@@ -98,10 +101,12 @@ impl Error {
     /// Whether sending the same request again could succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Decode(_) => true,
+            Error::Transport(error) => error.kind() != TransportErrorKind::InvalidRequest,
+            Error::Decode(_) => true,
             Error::HttpStatus { status } => *status == 429 || *status >= 500,
             Error::Api(error) => error.retry_class() != RetryClass::Fatal,
             Error::InvalidInput(_)
+            | Error::Encode(_)
             | Error::UnexpectedAnswer { .. }
             | Error::RateLimiter(_)
             | Error::GaveUp { .. } => false,
@@ -111,7 +116,7 @@ impl Error {
     /// A one-line description with every cause, for logs and command-line output.
     ///
     /// ```
-    /// use im_blocklist::{Error, InvalidInput};
+    /// use im_client::{Error, InvalidInput};
     ///
     /// let error = Error::from(InvalidInput::NoAccounts);
     /// assert_eq!(error.report(), "invalid input: no accounts were given");
@@ -141,26 +146,53 @@ pub enum InvalidInput {
     /// The `From_Account` was empty.
     #[error("the From account is empty")]
     EmptyFrom,
-    /// An account was empty.
-    #[error("an account is empty")]
-    EmptyAccount,
-    /// An account was longer than the service allows.
-    #[error("account {account:?} is {len} bytes long; the limit is {max}")]
-    AccountTooLong {
-        /// The account, as given.
-        account: String,
-        /// Its length in bytes.
-        len: usize,
-        /// The limit in bytes.
-        max: usize,
+    /// An account broke the service's UserID rule.
+    #[error(transparent)]
+    UserId(#[from] UserIdError),
+    /// An API path that cannot be sent: empty, or with characters that would change the URL.
+    #[error("API path {path:?} is not a plain path below the host")]
+    ApiPath {
+        /// The path, as given (at most 64 characters of it).
+        path: String,
     },
-    /// An account held a character outside printable ASCII.
-    #[error("account {account:?} has a character outside printable ASCII")]
-    NonPrintable {
-        /// The account, as given.
-        account: String,
+    /// A page size outside `1..=max` was asked for.
+    #[error("page size {size} is outside 1..={max}")]
+    PageSize {
+        /// The size asked for.
+        size: u32,
+        /// The largest page the API returns.
+        max: u32,
     },
-    /// A page size outside `1..=1000` was asked for.
-    #[error("page size {0} is outside 1..=1000")]
-    PageSize(u32),
+}
+
+/// A rate limiter could not grant a call, e.g. because its shared store is unreachable.
+///
+/// Limiters outside this crate build one with [`RateLimitError::new`]; the cause stays
+/// reachable through [`std::error::Error::source`].
+///
+/// ```
+/// use im_client::RateLimitError;
+///
+/// let error = RateLimitError::new(std::io::Error::other("connection refused"));
+/// assert_eq!(error.to_string(), "connection refused");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error("{source}")]
+pub struct RateLimitError {
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl RateLimitError {
+    /// Wraps the limiter's own error.
+    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        RateLimitError {
+            source: source.into(),
+        }
+    }
+
+    /// The limiter's own error.
+    pub fn cause(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.source
+    }
 }

@@ -1,0 +1,131 @@
+//! The blocklist's business rules: where an answered account of an add or remove goes.
+
+use im_client::Answered;
+use im_protocol::ErrorCode;
+use im_protocol::result_text::{says_already_exists, says_not_in_list};
+
+/// Which way an add or remove changes the blocklist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Change {
+    Add,
+    Remove,
+}
+
+/// Where one answered account of an add or remove goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Bucket {
+    Succeeded,
+    Unchanged,
+    Failed {
+        code: Option<ErrorCode>,
+        info: String,
+    },
+}
+
+/// Sorts an answered add or remove result into its bucket. A pure function.
+///
+/// "Already blocked" on add and "not blocked" on remove mean the requested state holds:
+/// `unchanged` on a first attempt, `succeeded` when an earlier attempt may have been the
+/// one that changed it.
+pub(crate) fn bucket<T>(change: Change, answered: Answered<'_, T, ()>) -> Bucket {
+    let Some(code) = answered.code else {
+        return Bucket::Failed {
+            code: None,
+            info: answered.info,
+        };
+    };
+    if code.is_ok() {
+        return Bucket::Succeeded;
+    }
+    if already_in_state(change, code, &answered.info) {
+        return if answered.ambiguous {
+            Bucket::Succeeded
+        } else {
+            Bucket::Unchanged
+        };
+    }
+    Bucket::Failed {
+        code: Some(code),
+        info: answered.info,
+    }
+}
+
+/// Whether a per-account failure says the requested state already holds.
+///
+/// The documentation shows "already blocked" as code 30001 with `ResultInfo`
+/// `Err_SNS_BlackListAdd_Already_Exist`; the live service has been seen sending 31307 with
+/// the same text. Both the code and the text are matched (the texts are recognised by
+/// `im_protocol::result_text`, which the emulator writes from too).
+fn already_in_state(change: Change, code: ErrorCode, info: &str) -> bool {
+    match change {
+        Change::Add => code == ErrorCode::BLOCKLIST_ALREADY_EXISTS || says_already_exists(info),
+        Change::Remove => {
+            let about_the_account = [
+                ErrorCode::ACCOUNT_NOT_FOUND,
+                ErrorCode::USER_ID_NOT_FOUND,
+                ErrorCode::REQUESTED_USER_NOT_FOUND,
+            ]
+            .contains(&code);
+            !about_the_account && says_not_in_list(info)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOB: &str = "bob";
+
+    fn answered(code: i64, info: &str, ambiguous: bool) -> Answered<'static, &'static str, ()> {
+        Answered {
+            index: 0,
+            item: &BOB,
+            code: Some(ErrorCode(code)),
+            info: info.to_owned(),
+            extra: Some(()),
+            ambiguous,
+        }
+    }
+
+    #[test]
+    fn already_exists_is_unchanged_first_and_success_after_an_ambiguous_attempt() {
+        let documented = answered(30001, "Err_SNS_BlackListAdd_Already_Exist", false);
+        assert_eq!(bucket(Change::Add, documented), Bucket::Unchanged);
+        let observed = answered(31307, "Err_SNS_BlackListAdd_Already_Exist", true);
+        assert_eq!(bucket(Change::Add, observed), Bucket::Succeeded);
+        let code_only = answered(31307, "", false);
+        assert_eq!(bucket(Change::Add, code_only), Bucket::Unchanged);
+    }
+
+    #[test]
+    fn other_codes_fail_with_code_and_info() {
+        let bad = answered(30001, "Err_SNS_BlackListAdd_Param_Invalid", true);
+        assert_eq!(
+            bucket(Change::Add, bad),
+            Bucket::Failed {
+                code: Some(ErrorCode(30001)),
+                info: "Err_SNS_BlackListAdd_Param_Invalid".to_owned(),
+            }
+        );
+        assert!(matches!(
+            bucket(Change::Add, answered(30013, "full", false)),
+            Bucket::Failed { .. }
+        ));
+    }
+
+    #[test]
+    fn not_blocked_on_remove_is_unchanged_but_a_missing_account_is_not() {
+        let not_blocked = answered(30001, "Err_SNS_BlackListDelete_Not_Exist", false);
+        assert_eq!(bucket(Change::Remove, not_blocked), Bucket::Unchanged);
+        let missing = answered(30003, "Err_SNS_Account_Not_Exist", false);
+        assert!(matches!(
+            bucket(Change::Remove, missing),
+            Bucket::Failed { .. }
+        ));
+        assert_eq!(
+            bucket(Change::Remove, answered(0, "", true)),
+            Bucket::Succeeded
+        );
+    }
+}

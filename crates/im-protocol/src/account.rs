@@ -1,0 +1,406 @@
+//! Request and response bodies of the account APIs: `v4/im_open_login_svc/account_import`,
+//! `multiaccount_import`, `account_delete` and `account_check`.
+//!
+//! These APIs are not in the API table yet, so the request types carry their path as
+//! `PATH` instead of implementing [`ApiRequest`](crate::ApiRequest). Decoding is tolerant
+//! as for the blocklist: unknown fields are ignored and lists the service may leave out
+//! default to empty. A successful `account_import` answers with the envelope alone
+//! ([`AccountImportResponse`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ErrorCode;
+
+/// The body of `v4/im_open_login_svc/account_import`: imports one account.
+///
+/// The account is written as `UserID`; the older `Identifier` is accepted when reading.
+///
+/// ```
+/// use im_protocol::{AccountImportRequest, decode_json, encode_json};
+///
+/// let request = AccountImportRequest::new("bob");
+/// assert_eq!(encode_json(&request)?, br#"{"UserID":"bob"}"#);
+/// let old: AccountImportRequest = decode_json(br#"{"Identifier":"bob","Extra":1}"#)?;
+/// assert_eq!(old, request);
+/// # Ok::<(), im_protocol::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountImportRequest {
+    /// The account to import, at most [`MAX_USER_ID_LEN`](crate::MAX_USER_ID_LEN) bytes.
+    #[serde(rename = "UserID", alias = "Identifier")]
+    pub user_id: String,
+    /// The nickname (`Nick`).
+    #[serde(rename = "Nick", default, skip_serializing_if = "Option::is_none")]
+    pub nick: Option<String>,
+    /// The avatar URL (`FaceUrl`).
+    #[serde(rename = "FaceUrl", default, skip_serializing_if = "Option::is_none")]
+    pub face_url: Option<String>,
+}
+
+impl AccountImportRequest {
+    /// The path of the API, below the host.
+    pub const PATH: &'static str = "v4/im_open_login_svc/account_import";
+
+    /// A request that imports `user_id` without profile fields.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        AccountImportRequest {
+            user_id: user_id.into(),
+            nick: None,
+            face_url: None,
+        }
+    }
+}
+
+/// The body of a successful `v4/im_open_login_svc/account_import` response: the envelope
+/// alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountImportResponse {}
+
+/// One account of `AccountList` in [`MultiAccountImportRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountListItem {
+    /// The account to import.
+    #[serde(rename = "UserID", alias = "Identifier")]
+    pub user_id: String,
+    /// The nickname (`Nick`); the service updates it on an account that already exists.
+    #[serde(rename = "Nick", default, skip_serializing_if = "Option::is_none")]
+    pub nick: Option<String>,
+    /// The avatar URL (`FaceUrl`); updated like `Nick`.
+    #[serde(rename = "FaceUrl", default, skip_serializing_if = "Option::is_none")]
+    pub face_url: Option<String>,
+}
+
+impl AccountListItem {
+    /// An item that imports `user_id` without profile fields.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        AccountListItem {
+            user_id: user_id.into(),
+            nick: None,
+            face_url: None,
+        }
+    }
+}
+
+/// The body of `v4/im_open_login_svc/multiaccount_import`: at most
+/// [`MAX_MULTIACCOUNT_IMPORT_ACCOUNTS`](crate::limits::MAX_MULTIACCOUNT_IMPORT_ACCOUNTS)
+/// accounts.
+///
+/// The current shape is `{"AccountList":[{"UserID":"a"}]}`; the older
+/// `{"Accounts":["a","b"]}` is read too. Either list may be absent.
+///
+/// ```
+/// use im_protocol::{MultiAccountImportRequest, decode_json, encode_json};
+///
+/// let request = MultiAccountImportRequest::new(["a", "b"]);
+/// assert_eq!(encode_json(&request)?, br#"{"AccountList":[{"UserID":"a"},{"UserID":"b"}]}"#);
+/// let old: MultiAccountImportRequest = decode_json(br#"{"Accounts":["a"]}"#)?;
+/// assert_eq!(old.user_ids(), ["a"]);
+/// # Ok::<(), im_protocol::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultiAccountImportRequest {
+    /// The accounts to import, current shape (`AccountList`).
+    #[serde(rename = "AccountList", default, skip_serializing_if = "Vec::is_empty")]
+    pub account_list: Vec<AccountListItem>,
+    /// The accounts to import, older shape (`Accounts`).
+    #[serde(rename = "Accounts", default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
+}
+
+impl MultiAccountImportRequest {
+    /// The path of the API, below the host.
+    pub const PATH: &'static str = "v4/im_open_login_svc/multiaccount_import";
+
+    /// A request in the current shape that imports `user_ids`.
+    pub fn new<I>(user_ids: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        MultiAccountImportRequest {
+            account_list: user_ids.into_iter().map(AccountListItem::new).collect(),
+            accounts: Vec::new(),
+        }
+    }
+
+    /// Every account of both lists, `AccountList` first.
+    pub fn user_ids(&self) -> Vec<&str> {
+        self.account_list
+            .iter()
+            .map(|item| item.user_id.as_str())
+            .chain(self.accounts.iter().map(String::as_str))
+            .collect()
+    }
+}
+
+/// The body of a successful `v4/im_open_login_svc/multiaccount_import` response.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultiAccountImportResponse {
+    /// The accounts that could not be imported (`FailAccounts`, spelled unlike the
+    /// `Fail_Account` of other APIs); empty when the service leaves it out.
+    #[serde(rename = "FailAccounts", default)]
+    pub fail_accounts: Vec<String>,
+}
+
+/// One account of `DeleteItem` or `CheckItem`: `{"UserID": ...}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UserIdItem {
+    /// The account.
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+}
+
+impl UserIdItem {
+    /// The item of `user_id`.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        UserIdItem {
+            user_id: user_id.into(),
+        }
+    }
+}
+
+/// Collects account names into `{"UserID": ...}` items.
+fn user_id_items<I>(user_ids: I) -> Vec<UserIdItem>
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    user_ids.into_iter().map(UserIdItem::new).collect()
+}
+
+/// The body of `v4/im_open_login_svc/account_delete`: at most
+/// [`MAX_ACCOUNT_DELETE_ITEMS`](crate::limits::MAX_ACCOUNT_DELETE_ITEMS) accounts.
+///
+/// ```
+/// use im_protocol::{AccountDeleteRequest, encode_json};
+///
+/// let request = AccountDeleteRequest::new(["a", "b"]);
+/// assert_eq!(encode_json(&request)?, br#"{"DeleteItem":[{"UserID":"a"},{"UserID":"b"}]}"#);
+/// # Ok::<(), im_protocol::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDeleteRequest {
+    /// The accounts to delete (`DeleteItem`).
+    #[serde(rename = "DeleteItem", default)]
+    pub delete_item: Vec<UserIdItem>,
+}
+
+impl AccountDeleteRequest {
+    /// The path of the API, below the host.
+    pub const PATH: &'static str = "v4/im_open_login_svc/account_delete";
+
+    /// A request that deletes `user_ids`.
+    pub fn new<I>(user_ids: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        AccountDeleteRequest {
+            delete_item: user_id_items(user_ids),
+        }
+    }
+}
+
+/// The result for one account of `account_delete` (an entry of `ResultItem`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDeleteResult {
+    /// The account this result is about.
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+    /// 0 on success; 70107 ([`ErrorCode::REQUESTED_USER_NOT_FOUND`]) for an account that
+    /// does not exist; any other value is a failure, documented or not.
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    /// The service's description of a failure, such as
+    /// [`ACCOUNT_NOT_EXIST`](crate::result_text::ACCOUNT_NOT_EXIST); empty when absent.
+    #[serde(rename = "ResultInfo", default)]
+    pub result_info: String,
+}
+
+impl AccountDeleteResult {
+    /// Whether this account was deleted (result code 0).
+    pub const fn is_ok(&self) -> bool {
+        self.result_code.is_ok()
+    }
+}
+
+/// The body of a successful `v4/im_open_login_svc/account_delete` response.
+///
+/// ```
+/// use im_protocol::{AccountDeleteResponse, ErrorCode, decode_response};
+///
+/// let answer = br#"{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","ErrorDisplay":"",
+///     "ResultItem":[{"ResultCode":0,"ResultInfo":"","UserID":"a"},
+///                   {"ResultCode":70107,"ResultInfo":"Err_TLS_PT_Open_Login_Account_Not_Exist","UserID":"b"}]}"#;
+/// let response: AccountDeleteResponse = decode_response(answer)?;
+/// assert!(response.result_item[0].is_ok());
+/// assert_eq!(response.result_item[1].result_code, ErrorCode::REQUESTED_USER_NOT_FOUND);
+/// # Ok::<(), im_protocol::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDeleteResponse {
+    /// One result per requested account (`ResultItem`).
+    #[serde(rename = "ResultItem", default)]
+    pub result_item: Vec<AccountDeleteResult>,
+}
+
+/// The body of `v4/im_open_login_svc/account_check`: at most
+/// [`MAX_ACCOUNT_CHECK_ITEMS`](crate::limits::MAX_ACCOUNT_CHECK_ITEMS) accounts.
+///
+/// ```
+/// use im_protocol::{AccountCheckRequest, encode_json};
+///
+/// let request = AccountCheckRequest::new(["a"]);
+/// assert_eq!(encode_json(&request)?, br#"{"CheckItem":[{"UserID":"a"}]}"#);
+/// # Ok::<(), im_protocol::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountCheckRequest {
+    /// The accounts to check (`CheckItem`).
+    #[serde(rename = "CheckItem", default)]
+    pub check_item: Vec<UserIdItem>,
+}
+
+impl AccountCheckRequest {
+    /// The path of the API, below the host.
+    pub const PATH: &'static str = "v4/im_open_login_svc/account_check";
+
+    /// A request that checks `user_ids`.
+    pub fn new<I>(user_ids: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        AccountCheckRequest {
+            check_item: user_id_items(user_ids),
+        }
+    }
+}
+
+/// Whether an account was imported (`AccountStatus`).
+///
+/// A status this crate does not know is a decode error for the whole response: the
+/// documented set is closed, and guessing would misreport an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum AccountStatus {
+    /// `"Imported"`: the account exists.
+    Imported,
+    /// `"NotImported"`: the account was never imported, or was deleted.
+    NotImported,
+}
+
+impl AccountStatus {
+    /// The wire spelling, `"Imported"` or `"NotImported"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Imported => "Imported",
+            AccountStatus::NotImported => "NotImported",
+        }
+    }
+}
+
+/// The result for one account of `account_check` (an entry of `ResultItem`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountCheckResult {
+    /// The account this result is about.
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+    /// 0 when the account was checked; any other value is a failure, documented or not.
+    #[serde(rename = "ResultCode")]
+    pub result_code: ErrorCode,
+    /// The service's description of a failure; empty when absent.
+    #[serde(rename = "ResultInfo", default)]
+    pub result_info: String,
+    /// Whether the account was imported; meaningful when `result_code` is 0, and `None`
+    /// when the service leaves it out.
+    #[serde(
+        rename = "AccountStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_status: Option<AccountStatus>,
+}
+
+impl AccountCheckResult {
+    /// Whether this account was checked successfully (result code 0).
+    pub const fn is_ok(&self) -> bool {
+        self.result_code.is_ok()
+    }
+
+    /// Whether the check succeeded and found the account imported.
+    pub fn is_imported(&self) -> bool {
+        self.is_ok() && self.account_status == Some(AccountStatus::Imported)
+    }
+}
+
+/// The body of a successful `v4/im_open_login_svc/account_check` response.
+///
+/// ```
+/// use im_protocol::{AccountCheckResponse, AccountStatus, decode_response};
+///
+/// let answer = br#"{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"",
+///     "ResultItem":[{"UserID":"a","ResultCode":0,"ResultInfo":"","AccountStatus":"Imported"},
+///                   {"UserID":"b","ResultCode":0,"ResultInfo":"","AccountStatus":"NotImported"}]}"#;
+/// let response: AccountCheckResponse = decode_response(answer)?;
+/// assert!(response.result_item[0].is_imported());
+/// assert_eq!(response.result_item[1].account_status, Some(AccountStatus::NotImported));
+/// # Ok::<(), im_protocol::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountCheckResponse {
+    /// One result per requested account (`ResultItem`).
+    #[serde(rename = "ResultItem", default)]
+    pub result_item: Vec<AccountCheckResult>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{decode_json, encode_json};
+
+    #[test]
+    fn multiaccount_import_reads_both_shapes_and_missing_lists() {
+        let both: MultiAccountImportRequest =
+            decode_json(br#"{"AccountList":[{"UserID":"a","Nick":"A"}],"Accounts":["b"]}"#)
+                .expect("both shapes");
+        assert_eq!(both.user_ids(), ["a", "b"]);
+        assert_eq!(both.account_list[0].nick.as_deref(), Some("A"));
+        let neither: MultiAccountImportRequest = decode_json(b"{}").expect("no lists");
+        assert!(neither.user_ids().is_empty());
+        let answer: MultiAccountImportResponse = decode_json(b"{}").expect("no FailAccounts");
+        assert!(answer.fail_accounts.is_empty());
+    }
+
+    #[test]
+    fn account_check_items_tolerate_missing_fields_but_not_unknown_statuses() {
+        let failed: AccountCheckResult =
+            decode_json(br#"{"UserID":"a","ResultCode":70107,"Extra":true}"#).expect("decodes");
+        assert_eq!(failed.account_status, None);
+        assert!(!failed.is_imported());
+        assert!(
+            decode_json::<AccountCheckResult>(
+                br#"{"UserID":"a","ResultCode":0,"AccountStatus":"Maybe"}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn account_check_results_encode_with_the_documented_names() {
+        let result = AccountCheckResult {
+            user_id: "a".to_owned(),
+            result_code: ErrorCode::OK,
+            result_info: String::new(),
+            account_status: Some(AccountStatus::NotImported),
+        };
+        assert_eq!(
+            encode_json(&result).expect("encodes"),
+            br#"{"UserID":"a","ResultCode":0,"ResultInfo":"","AccountStatus":"NotImported"}"#
+        );
+        for status in [AccountStatus::Imported, AccountStatus::NotImported] {
+            let json = encode_json(&status).expect("encodes");
+            assert_eq!(json, format!("\"{}\"", status.as_str()).into_bytes());
+        }
+    }
+}
