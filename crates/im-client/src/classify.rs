@@ -154,6 +154,10 @@ mod tests {
         let refused = Error::Transport(TransportError::invalid_request("plain http"));
         assert_eq!(classify(&refused, SAFE), Verdict::Fatal);
         assert!(!refused.is_retryable());
+        // An answer over the size cap would be as big the next time.
+        let too_large = Error::Transport(TransportError::too_large(1024));
+        assert_eq!(classify(&too_large, SAFE), Verdict::Fatal);
+        assert!(!too_large.is_retryable());
     }
 
     #[test]

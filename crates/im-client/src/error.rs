@@ -101,7 +101,10 @@ impl Error {
     /// Whether sending the same request again could succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(error) => error.kind() != TransportErrorKind::InvalidRequest,
+            Error::Transport(error) => !matches!(
+                error.kind(),
+                TransportErrorKind::InvalidRequest | TransportErrorKind::TooLarge
+            ),
             Error::Decode(_) => true,
             Error::HttpStatus { status } => *status == 429 || *status >= 500,
             Error::Api(error) => error.retry_class() != RetryClass::Fatal,
