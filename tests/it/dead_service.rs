@@ -30,6 +30,7 @@ fn client(emulator: &Emulator, policy: RetryPolicy) -> Client {
         .endpoint(Endpoint::custom_insecure_http("http://emulator.invalid").unwrap())
         .transport(emulator.transport())
         .retry_policy(policy)
+        .rate_limiter(std::sync::Arc::new(tencent_im::AdaptivePacer::documented()))
         .build()
         .unwrap()
 }
@@ -39,9 +40,9 @@ fn accounts(prefix: &str, count: usize) -> Vec<String> {
 }
 
 fn give_up_reason(error: &Error) -> GiveUpReason {
-    match error {
-        Error::GaveUp { reason, .. } => *reason,
-        other => panic!("expected GaveUp, got {other:?}"),
+    match error.gave_up() {
+        Some(reason) => reason,
+        None => panic!("expected a call the engine gave up on, got {error:?}"),
     }
 }
 

@@ -24,6 +24,7 @@ async fn serve(faults: Faults) -> (Emulator, im_emulator::ServerHandle, Client) 
         .sdkappid(SDKAPPID)
         .key(KEY)
         .endpoint(Endpoint::custom_insecure_http(&server.base_url()).expect("loopback URL"))
+        .rate_limiter(std::sync::Arc::new(tencent_im::AdaptivePacer::documented()))
         .build()
         .expect("client");
     (emulator, server, client)
@@ -56,7 +57,7 @@ async fn add_check_list_remove_over_http() {
         outcome
             .failed
             .iter()
-            .all(|f| f.code == Some(tencent_im::ErrorCode::BLOCKLIST_FULL))
+            .all(|f| f.code() == Some(tencent_im::ErrorCode::BLOCKLIST_FULL))
     );
 
     let listed: Vec<_> = client

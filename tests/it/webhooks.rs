@@ -78,6 +78,7 @@ async fn emulator_for(app: &App) -> (Emulator, ServerHandle, Client) {
         .sdkappid(SDKAPPID)
         .key(KEY)
         .endpoint(Endpoint::custom_insecure_http(&server.base_url()).unwrap())
+        .rate_limiter(std::sync::Arc::new(tencent_im::AdaptivePacer::documented()))
         .build()
         .unwrap();
     (emulator, server, client)

@@ -222,7 +222,7 @@ impl Lane {
         self.figures.succeeded += outcome.succeeded.len() as u64;
         self.figures.unchanged += outcome.unchanged.len() as u64;
         for failure in &outcome.failed {
-            if direction == Direction::Block && failure.code == Some(ErrorCode::BLOCKLIST_FULL) {
+            if direction == Direction::Block && failure.code() == Some(ErrorCode::BLOCKLIST_FULL) {
                 // The list was full when the account came up: it was not blocked.
                 self.figures.rejected_by_rule += 1;
                 self.set_blocked(user, &failure.account, false);
@@ -277,7 +277,7 @@ impl Lane {
         // For each failed pair: whether every failure was 30013.
         let mut failures: HashMap<(&str, &str), bool> = HashMap::new();
         for failure in &outcome.failed {
-            let full = failure.code == Some(ErrorCode::BLOCKLIST_FULL);
+            let full = failure.code() == Some(ErrorCode::BLOCKLIST_FULL);
             if full {
                 self.figures.rejected_by_rule += 1;
             }

@@ -5,7 +5,10 @@ use std::pin::Pin;
 
 use futures_core::Stream;
 use futures_util::{StreamExt as _, stream};
+use im_client::telemetry::record_buckets;
+use im_client::{FailureReason, PerItemApi as _};
 use im_protocol::{Api, ErrorCode, validate_user_id};
+use tracing::Instrument as _;
 
 use crate::account::{first_occurrences, validate_from};
 use crate::client::Blocklist;
@@ -20,10 +23,17 @@ pub struct PairFailure {
     pub from: String,
     /// The account to block.
     pub account: String,
-    /// The service's code, or `None` when the service gave none (invalid input, transport).
-    pub code: Option<ErrorCode>,
+    /// Why it failed: the service's code, or a typed reason.
+    pub reason: FailureReason,
     /// What went wrong, in words.
     pub info: String,
+}
+
+impl PairFailure {
+    /// The service's code for this pair, or for the request that carried it.
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.reason.code()
+    }
 }
 
 /// What one batch of an import did: consecutive input pairs sharing one `from`.
@@ -153,16 +163,22 @@ impl Blocklist {
             failed: Vec::new(),
         };
         let from = report.from.clone();
-        let fail = |account: String, code: Option<ErrorCode>, info: String| PairFailure {
+        let fail = |account: String, reason: FailureReason, info: String| PairFailure {
             from: from.clone(),
             account,
-            code,
+            reason,
             info,
         };
         if let Err(invalid) = validate_from(&from) {
             report.failed = to
                 .into_iter()
-                .map(|account| fail(account, None, format!("invalid input: {invalid}")))
+                .map(|account| {
+                    fail(
+                        account,
+                        FailureReason::InvalidInput,
+                        format!("invalid input: {invalid}"),
+                    )
+                })
                 .collect();
             return report;
         }
@@ -170,9 +186,11 @@ impl Blocklist {
         let mut unique = Vec::with_capacity(to.len());
         for (account, first) in to.into_iter().zip(first) {
             if let Err(invalid) = validate_user_id(&account) {
-                report
-                    .failed
-                    .push(fail(account, None, format!("invalid input: {invalid}")));
+                report.failed.push(fail(
+                    account,
+                    FailureReason::InvalidInput,
+                    format!("invalid input: {invalid}"),
+                ));
             } else if !first {
                 report.duplicates += 1;
             } else {
@@ -182,18 +200,30 @@ impl Blocklist {
         if unique.is_empty() {
             return report;
         }
+        let wire = Update::new(Api::BlackListAdd, &from);
+        let span = self.client.call_span(wire.api(), unique.len());
         let batch = self
             .client
-            .batch(&Update::new(Api::BlackListAdd, &from), &unique)
+            .batch(&wire, &unique)
+            .instrument(span.clone())
             .await;
         let (buckets, _error) = update_buckets(Change::Add, batch, unique.len());
+        let failed_before = report.failed.len();
         for (account, bucket) in unique.into_iter().zip(buckets) {
             match bucket {
                 Bucket::Succeeded => report.succeeded += 1,
                 Bucket::Unchanged => report.unchanged += 1,
-                Bucket::Failed { code, info } => report.failed.push(fail(account, code, info)),
+                Bucket::Failed { reason, info } => {
+                    report.failed.push(fail(account, reason, info));
+                }
             }
         }
+        record_buckets(
+            &span,
+            report.succeeded as usize,
+            report.unchanged as usize,
+            report.failed.len() - failed_before,
+        );
         report
     }
 }

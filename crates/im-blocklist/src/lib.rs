@@ -52,11 +52,11 @@ mod wire;
 
 pub use client::{Blocklist, BlocklistBuilder};
 pub use im_client::{
-    AdaptivePacer, Client, Error, GiveUpReason, HEADROOM, InvalidInput, RateKey, RateLimiter,
-    RetryPolicy, Unlimited,
+    AccountFailure, AdaptivePacer, CallError, Client, Error, FailureReason, GiveUpReason, HEADROOM,
+    InvalidInput, RateKey, RateLimiter, RequestFailure, RetryPolicy, Unlimited,
 };
 pub use im_protocol::{CheckType, Endpoint, ErrorCode, Region, Relation};
 pub use im_sig::{SecretKey, Signer};
 pub use im_transport::Transport;
 pub use import::{BatchReport, ImportOutcome, ImportProgress, PairFailure};
-pub use outcome::{AccountFailure, BlockedAccount, CheckOutcome, CheckResult, Outcome, Page};
+pub use outcome::{BlockedAccount, CheckOutcome, CheckResult, Outcome, Page};

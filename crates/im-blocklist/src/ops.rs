@@ -2,13 +2,16 @@
 
 use futures_core::Stream;
 use futures_util::{StreamExt as _, TryStreamExt as _, stream};
-use im_client::{BatchOutcome, Error, InvalidInput};
-use im_protocol::{Api, CheckType, ErrorCode, GetBlocklistRequest, Relation, limits};
+use im_client::telemetry::record_buckets;
+use im_client::{
+    AccountFailure, BatchOutcome, Error, FailureReason, InvalidInput, PerItemApi as _,
+};
+use im_protocol::{Api, CheckType, GetBlocklistRequest, Relation, limits};
 use tracing::Instrument as _;
 
 use crate::account::{unique_accounts, validate_from};
 use crate::client::{Blocklist, MAX_PAGE_SIZE};
-use crate::outcome::{AccountFailure, BlockedAccount, CheckOutcome, CheckResult, Outcome, Page};
+use crate::outcome::{BlockedAccount, CheckOutcome, CheckResult, Outcome, Page};
 use crate::rules::{Bucket, Change, bucket};
 use crate::wire::{Check, Update};
 
@@ -76,12 +79,10 @@ impl Blocklist {
     {
         validate_from(from)?;
         let accounts = unique_accounts(accounts)?;
-        let span = tracing::info_span!("blocklist.call", op = "check", accounts = accounts.len());
+        let wire = Check::new(from, check_type);
+        let span = self.client.call_span(wire.api(), accounts.len());
         async {
-            let batch = self
-                .client
-                .batch(&Check::new(from, check_type), &accounts)
-                .await;
+            let batch = self.client.batch(&wire, &accounts).await;
             let answered_any = batch.answered_any();
             let (places, error) = check_places(batch, accounts.len());
             if let Some(error) = error.filter(|_| !answered_any) {
@@ -91,13 +92,15 @@ impl Blocklist {
             for (account, place) in accounts.into_iter().zip(places) {
                 match place {
                     Ok(relation) => outcome.results.push(CheckResult { account, relation }),
-                    Err((code, info)) => outcome.failed.push(AccountFailure {
+                    Err((reason, info)) => outcome.failed.push(AccountFailure {
                         account,
-                        code,
+                        reason,
                         info,
                     }),
                 }
             }
+            let span = tracing::Span::current();
+            record_buckets(&span, outcome.results.len(), 0, outcome.failed.len());
             Ok(outcome)
         }
         .instrument(span)
@@ -209,13 +212,14 @@ impl Blocklist {
     {
         validate_from(from)?;
         let accounts = unique_accounts(accounts)?;
-        let (op, api) = match change {
-            Change::Add => ("add", Api::BlackListAdd),
-            Change::Remove => ("remove", Api::BlackListDelete),
+        let api = match change {
+            Change::Add => Api::BlackListAdd,
+            Change::Remove => Api::BlackListDelete,
         };
-        let span = tracing::info_span!("blocklist.call", op, accounts = accounts.len());
+        let wire = Update::new(api, from);
+        let span = self.client.call_span(wire.api(), accounts.len());
         async {
-            let batch = self.client.batch(&Update::new(api, from), &accounts).await;
+            let batch = self.client.batch(&wire, &accounts).await;
             let answered_any = batch.answered_any();
             let (buckets, error) = update_buckets(change, batch, accounts.len());
             // A call that failed before any account got an answer is an error as a whole.
@@ -227,15 +231,22 @@ impl Blocklist {
                 match bucket {
                     Bucket::Succeeded => outcome.succeeded.push(account),
                     Bucket::Unchanged => outcome.unchanged.push(account),
-                    Bucket::Failed { code, info } => {
+                    Bucket::Failed { reason, info } => {
                         outcome.failed.push(AccountFailure {
                             account,
-                            code,
+                            reason,
                             info,
                         });
                     }
                 }
             }
+            let span = tracing::Span::current();
+            record_buckets(
+                &span,
+                outcome.succeeded.len(),
+                outcome.unchanged.len(),
+                outcome.failed.len(),
+            );
             Ok(outcome)
         }
         .instrument(span)
@@ -259,7 +270,7 @@ pub(crate) fn update_buckets(
     for unanswered in batch.unanswered {
         if let Some(slot) = buckets.get_mut(unanswered.index) {
             *slot = Some(Bucket::Failed {
-                code: unanswered.code,
+                reason: unanswered.reason,
                 info: unanswered.info,
             });
         }
@@ -271,8 +282,8 @@ pub(crate) fn update_buckets(
     (buckets, batch.error)
 }
 
-/// Where a checked account goes: its relation, or its failure's code and text.
-type CheckPlace = Result<Relation, (Option<ErrorCode>, String)>;
+/// Where a checked account goes: its relation, or its failure's reason and text.
+type CheckPlace = Result<Relation, (FailureReason, String)>;
 
 /// The relation (or the failure) of each input account of a check, by position.
 fn check_places(
@@ -283,7 +294,8 @@ fn check_places(
     for answered in batch.answered {
         let place = match (answered.code, answered.extra) {
             (Some(code), Some(relation)) if code.is_ok() => Ok(relation),
-            (code, _) => Err((code, answered.info)),
+            (Some(code), _) => Err((FailureReason::Code(code), answered.info)),
+            (None, _) => Err((FailureReason::ListedFailed, answered.info)),
         };
         if let Some(slot) = places.get_mut(answered.index) {
             *slot = Some(place);
@@ -291,15 +303,15 @@ fn check_places(
     }
     for unanswered in batch.unanswered {
         if let Some(slot) = places.get_mut(unanswered.index) {
-            *slot = Some(Err((unanswered.code, unanswered.info)));
+            *slot = Some(Err((unanswered.reason, unanswered.info)));
         }
     }
     let places = places
         .into_iter()
         .map(|place| {
             place.unwrap_or_else(|| match unrecorded() {
-                Bucket::Failed { code, info } => Err((code, info)),
-                _ => Err((None, String::new())),
+                Bucket::Failed { reason, info } => Err((reason, info)),
+                _ => Err((FailureReason::NoResult, String::new())),
             })
         })
         .collect();
@@ -310,7 +322,7 @@ fn check_places(
 /// this keeps a gap visible instead of dropping the account).
 fn unrecorded() -> Bucket {
     Bucket::Failed {
-        code: None,
+        reason: FailureReason::NoResult,
         info: "no result was recorded for this account".to_owned(),
     }
 }

@@ -1,18 +1,7 @@
 //! What a call did, account by account.
 
-use im_protocol::{ErrorCode, Relation};
-
-/// One account that could not be brought to the requested state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AccountFailure {
-    /// The account.
-    pub account: String,
-    /// The service's code for this account, or for the whole request when the request
-    /// failed; `None` when the service gave no code (e.g. the request never arrived).
-    pub code: Option<ErrorCode>,
-    /// What went wrong, in words: the service's `ResultInfo` or the request error.
-    pub info: String,
-}
+use im_client::AccountFailure;
+use im_protocol::Relation;
 
 /// The result of [`add`](crate::Blocklist::add) or [`remove`](crate::Blocklist::remove):
 /// every distinct input account appears in exactly one of the three lists.

@@ -1,6 +1,6 @@
 //! The blocklist's business rules: where an answered account of an add or remove goes.
 
-use im_client::Answered;
+use im_client::{Answered, FailureReason};
 use im_protocol::ErrorCode;
 use im_protocol::result_text::{says_already_exists, says_not_in_list};
 
@@ -16,10 +16,7 @@ pub(crate) enum Change {
 pub(crate) enum Bucket {
     Succeeded,
     Unchanged,
-    Failed {
-        code: Option<ErrorCode>,
-        info: String,
-    },
+    Failed { reason: FailureReason, info: String },
 }
 
 /// Sorts an answered add or remove result into its bucket. A pure function.
@@ -30,7 +27,7 @@ pub(crate) enum Bucket {
 pub(crate) fn bucket<T>(change: Change, answered: Answered<'_, T, ()>) -> Bucket {
     let Some(code) = answered.code else {
         return Bucket::Failed {
-            code: None,
+            reason: FailureReason::ListedFailed,
             info: answered.info,
         };
     };
@@ -45,7 +42,7 @@ pub(crate) fn bucket<T>(change: Change, answered: Answered<'_, T, ()>) -> Bucket
         };
     }
     Bucket::Failed {
-        code: Some(code),
+        reason: FailureReason::Code(code),
         info: answered.info,
     }
 }
@@ -104,7 +101,7 @@ mod tests {
         assert_eq!(
             bucket(Change::Add, bad),
             Bucket::Failed {
-                code: Some(ErrorCode(30001)),
+                reason: FailureReason::Code(ErrorCode(30001)),
                 info: "Err_SNS_BlackListAdd_Param_Invalid".to_owned(),
             }
         );

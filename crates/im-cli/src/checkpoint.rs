@@ -30,6 +30,9 @@ pub(crate) struct FailedPair {
     pub(crate) from: String,
     pub(crate) account: String,
     pub(crate) code: Option<i64>,
+    /// Why it failed, in words: the code's name or the typed reason.
+    #[serde(default)]
+    pub(crate) reason: String,
     pub(crate) info: String,
 }
 
@@ -38,7 +41,8 @@ impl From<PairFailure> for FailedPair {
         FailedPair {
             from: failure.from,
             account: failure.account,
-            code: failure.code.map(|code| code.0),
+            code: failure.reason.code().map(|code| code.0),
+            reason: failure.reason.to_string(),
             info: failure.info,
         }
     }
@@ -215,6 +219,7 @@ mod tests {
                 from: "a".to_owned(),
                 account: "b".to_owned(),
                 code: Some(30003),
+                reason: "30003 ACCOUNT_NOT_FOUND".to_owned(),
                 info: "no such account".to_owned(),
             }],
         };

@@ -88,9 +88,10 @@ async fn run(cli: Cli) -> Result<Status, Failure> {
 fn init_logging(verbose: bool) {
     use tracing_subscriber::EnvFilter;
     let default = if verbose {
-        "warn,imctl=debug,im_blocklist=debug,im_transport=debug,im_emulator=info"
+        "warn,imctl=debug,im_client=debug,im_blocklist=debug,im_transport=debug,im_emulator=info"
     } else {
-        "warn"
+        // The command reports a failed call itself; the engine's own WARN would repeat it.
+        "warn,im_client=error"
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()

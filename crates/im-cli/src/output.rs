@@ -1,7 +1,7 @@
 //! Printing results: plain words by default, JSON with `--json`.
 
 use serde::Serialize;
-use tencent_im::blocklist::{AccountFailure, BlockedAccount, CheckOutcome};
+use tencent_im::blocklist::{AccountFailure, BlockedAccount, CheckOutcome, FailureReason};
 use tencent_im::{ErrorCode, Outcome, Relation};
 
 use crate::Failure;
@@ -19,6 +19,7 @@ pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
 struct FailedAccountJson<'a> {
     account: &'a str,
     code: Option<i64>,
+    reason: String,
     info: &'a str,
 }
 
@@ -34,10 +35,23 @@ fn failed_json(failed: &[AccountFailure]) -> Vec<FailedAccountJson<'_>> {
         .iter()
         .map(|failure| FailedAccountJson {
             account: &failure.account,
-            code: failure.code.map(|code| code.0),
+            code: failure.code().map(|code| code.0),
+            reason: failure.reason.to_string(),
             info: &failure.info,
         })
         .collect()
+}
+
+/// Describes why an account failed: its code in words when the service gave one (also
+/// the code of the request that carried it), otherwise the typed reason.
+pub(crate) fn describe_reason(reason: FailureReason) -> String {
+    match reason {
+        FailureReason::Code(code) => describe_code(Some(code)),
+        other => match other.code() {
+            Some(code) => format!("{other} ({})", describe_code(Some(code))),
+            None => other.to_string(),
+        },
+    }
 }
 
 /// Describes a failure code in words: `30003 ACCOUNT_NOT_FOUND (The requested ...)`.
@@ -80,7 +94,7 @@ fn print_failures(failed: &[AccountFailure]) {
         println!(
             "  {}: {} {}",
             failure.account,
-            describe_code(failure.code),
+            describe_reason(failure.reason),
             failure.info
         );
     }
@@ -157,7 +171,7 @@ pub(crate) fn check(outcome: &CheckOutcome, from: &str, json: bool) -> Result<()
         results.extend(outcome.failed.iter().map(|failure| CheckResultJson {
             account: &failure.account,
             relation: None,
-            code: failure.code.map_or(-1, |code| code.0),
+            code: failure.code().map_or(-1, |code| code.0),
             info: Some(&failure.info),
         }));
         return print_json(&CheckJson { results });
@@ -212,7 +226,10 @@ pub(crate) fn import(
             "  {},{}: {} {}",
             failure.from,
             failure.account,
-            describe_code(failure.code.map(ErrorCode)),
+            match failure.code {
+                Some(code) => describe_code(Some(ErrorCode(code))),
+                None => failure.reason.clone(),
+            },
             failure.info
         );
     }

@@ -14,6 +14,7 @@ use crate::call::Attempts;
 use crate::classify::retry_item;
 use crate::client::{Client, decode_error};
 use crate::error::{Error, GiveUpReason};
+use crate::failure::FailureReason;
 use crate::retry::Wait;
 
 /// An API whose answer says, item by item, what became of each item of the request
@@ -105,8 +106,8 @@ pub struct Unanswered<'i, T> {
     pub index: usize,
     /// The input item.
     pub item: &'i T,
-    /// The last code seen for it, or the request's code when the request failed.
-    pub code: Option<ErrorCode>,
+    /// Why it has no final answer: the last code seen for it, or the request's failure.
+    pub reason: FailureReason,
     /// What went wrong, in words.
     pub info: String,
 }
@@ -137,13 +138,16 @@ impl Client {
     /// retries could not mend, the remaining requests are not sent: their items are
     /// `unanswered` with that error. Each request has the policy's deadline.
     ///
-    /// The items are sent as given: validate and de-duplicate them first.
+    /// The items are sent as given: validate and de-duplicate them first. The call's
+    /// attempts and final code are recorded into the current span: wrap the call in
+    /// [`call_span`](Self::call_span).
     pub async fn batch<'i, A: PerItemApi>(
         &self,
         api: &A,
         items: &'i [A::Item],
     ) -> BatchOutcome<'i, A::Item, A::Extra> {
         let mut outcome = BatchOutcome::default();
+        let mut attempts = 0;
         let size = api.api().max_items().max(1);
         let mut start = 0;
         while start < items.len() && outcome.error.is_none() {
@@ -156,8 +160,8 @@ impl Client {
                     ambiguous: false,
                 })
                 .collect();
-            let deadline = Instant::now() + self.inner.policy.deadline();
-            self.batch_one(api, pending, deadline, &mut outcome).await;
+            let deadline = Instant::now() + self.policy.deadline();
+            attempts += self.batch_one(api, pending, deadline, &mut outcome).await;
             start = end;
         }
         if let Some(error) = &outcome.error {
@@ -165,36 +169,63 @@ impl Client {
                 "not sent after an earlier request failed: {}",
                 error.report()
             );
-            let code = error.code();
+            let reason = FailureReason::NotSent(error.failure());
             for (index, item) in items.iter().enumerate().skip(start) {
                 outcome.unanswered.push(Unanswered {
                     index,
                     item,
-                    code,
+                    reason,
                     info: info.clone(),
                 });
+            }
+        }
+        let span = tracing::Span::current();
+        span.record("attempts", attempts);
+        if let Some(error) = &outcome.error {
+            tracing::warn!(api = api.api().name(), error = %error.report(), "call failed");
+            span.record("error", tracing::field::display(error.failure()));
+            if let Some(code) = error.code() {
+                span.record("code", code.0);
             }
         }
         outcome
     }
 
-    /// Runs one request of at most the API's limit to the end.
+    /// Runs one request of at most the API's limit to the end; returns its attempts.
     async fn batch_one<'i, A: PerItemApi>(
         &self,
         api: &A,
-        mut pending: Vec<Pending<'i, A::Item>>,
+        pending: Vec<Pending<'i, A::Item>>,
         deadline: Instant,
         outcome: &mut BatchOutcome<'i, A::Item, A::Extra>,
-    ) {
-        let mut attempts = Attempts::new(&self.inner, api.api(), deadline);
+    ) -> u32 {
+        let mut attempts = Attempts::new(self, api.api(), deadline);
+        let error = self
+            .batch_attempts(api, pending, &mut attempts, outcome)
+            .await;
+        attempts.finish_request(error.as_ref());
+        if let Some(error) = error {
+            outcome.error = Some(error);
+        }
+        attempts.attempts()
+    }
+
+    /// The attempts of one request; returns the error that ended it, if any, after putting
+    /// its pending items in `unanswered`.
+    async fn batch_attempts<'i, A: PerItemApi>(
+        &self,
+        api: &A,
+        mut pending: Vec<Pending<'i, A::Item>>,
+        attempts: &mut Attempts<'_>,
+        outcome: &mut BatchOutcome<'i, A::Item, A::Extra>,
+    ) -> Option<Error> {
         let safety = api.api().safety();
         loop {
             let items: Vec<&A::Item> = pending.iter().map(|pending| pending.item).collect();
             let body = match api.encode(&items) {
                 Ok(body) => Bytes::from(body),
                 Err(error) => {
-                    fail_all(outcome, pending, Error::Encode(error));
-                    return;
+                    return Some(fail_all(outcome, pending, Error::Encode(error)));
                 }
             };
             let answer = attempts.send(&body, items.len()).await;
@@ -222,14 +253,15 @@ impl Client {
                         continue;
                     }
                     Err(error) => {
-                        fail_all(outcome, pending, error);
-                        return;
+                        return Some(fail_all(outcome, pending, error));
                     }
                 },
             };
-            let Some(wait) = step.wait else {
-                return;
-            };
+            // Nothing left to send: the request is done.
+            let wait = step.wait?;
+            if wait == Wait::Throttled {
+                attempts.item_rate_limited();
+            }
             match attempts.before_item_retry(wait, step.progressed).await {
                 // A retryable failure may still have been applied: the retry is ambiguous.
                 Ok(()) => {
@@ -249,7 +281,7 @@ impl Client {
                             .into_iter()
                             .map(|(item, last)| gave_up(item, last, reason, attempts)),
                     );
-                    return;
+                    return None;
                 }
             }
         }
@@ -302,7 +334,7 @@ fn sort_answer<'i, A: PerItemApi>(
                         outcome.unanswered.push(Unanswered {
                             index: sent.index,
                             item: sent.item,
-                            code: None,
+                            reason: FailureReason::NoResult,
                             info: "the service returned no result for this item; it may have been applied".to_owned(),
                         });
                     }
@@ -313,13 +345,13 @@ fn sort_answer<'i, A: PerItemApi>(
                         index: sent.index,
                         item: sent.item,
                         code: Some(result.code),
-                        info: result.info.into_owned(),
+                        info: bounded(result.info),
                         extra: Some(result.extra),
                         ambiguous: sent.ambiguous,
                     }),
                     Some(item_wait) => {
                         wait = wait.max(item_wait);
-                        retry.push((sent, Some((result.code, result.info.into_owned()))));
+                        retry.push((sent, Some((result.code, bounded(result.info)))));
                     }
                 }
             }
@@ -393,23 +425,24 @@ impl<'a, X> Results<'a, X> {
     }
 }
 
-/// Ends a request: every pending item is unanswered with the request's error.
+/// Ends a request: every pending item is unanswered with the request's error, which is
+/// returned.
 fn fail_all<'i, T, X>(
     outcome: &mut BatchOutcome<'i, T, X>,
     pending: Vec<Pending<'i, T>>,
     error: Error,
-) {
+) -> Error {
     let info = error.report();
-    let code = error.code();
+    let reason = FailureReason::Request(error.failure());
     outcome
         .unanswered
         .extend(pending.into_iter().map(|sent| Unanswered {
             index: sent.index,
             item: sent.item,
-            code,
+            reason,
             info: info.clone(),
         }));
-    outcome.error = Some(error);
+    error
 }
 
 /// The failure of an item whose retries ran out.
@@ -419,13 +452,13 @@ fn gave_up<T>(
     reason: GiveUpReason,
     attempts: u32,
 ) -> Unanswered<'_, T> {
-    let (code, info) = match last {
+    let (reason, info) = match last {
         Some((code, info)) => (
-            Some(code),
+            FailureReason::Code(code),
             format!("{info} (gave up after {attempts} attempts: {reason})"),
         ),
         None => (
-            None,
+            FailureReason::NoResult,
             format!(
                 "the service returned no result for this item (gave up after {attempts} attempts: {reason}; an earlier attempt may have been applied)"
             ),
@@ -434,8 +467,16 @@ fn gave_up<T>(
     Unanswered {
         index: sent.index,
         item: sent.item,
-        code,
+        reason,
         info,
+    }
+}
+
+/// A per-item text from the answer, owned and cut to the bound every kept text has.
+fn bounded(info: Cow<'_, str>) -> String {
+    match im_protocol::result_text::bounded(&info) {
+        Cow::Borrowed(_) => info.into_owned(),
+        Cow::Owned(cut) => cut,
     }
 }
 

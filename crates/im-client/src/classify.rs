@@ -75,8 +75,8 @@ pub(crate) fn classify(error: &Error, safety: RetrySafety) -> Verdict {
                 ..Retry::ambiguous(Wait::Backoff)
             }),
         },
-        Error::HttpStatus { status: 429 } => Verdict::Retry(Retry::throttled()),
-        Error::HttpStatus { status } if *status >= 500 => {
+        Error::HttpStatus { status: 429, .. } => Verdict::Retry(Retry::throttled()),
+        Error::HttpStatus { status, .. } if *status >= 500 => {
             Verdict::Retry(Retry::ambiguous(Wait::Backoff))
         }
         Error::Decode(_) => Verdict::Retry(Retry::ambiguous(Wait::Backoff)),
@@ -173,13 +173,35 @@ mod tests {
 
     #[test]
     fn http_statuses() {
-        assert!(retry(classify(&Error::HttpStatus { status: 502 }, SAFE)).ambiguous);
+        assert!(
+            retry(classify(
+                &Error::HttpStatus {
+                    status: 502,
+                    retry_after: None
+                },
+                SAFE
+            ))
+            .ambiguous
+        );
         assert_eq!(
-            retry(classify(&Error::HttpStatus { status: 429 }, SAFE)).wait,
+            retry(classify(
+                &Error::HttpStatus {
+                    status: 429,
+                    retry_after: None
+                },
+                SAFE
+            ))
+            .wait,
             Wait::Throttled
         );
         assert_eq!(
-            classify(&Error::HttpStatus { status: 404 }, SAFE),
+            classify(
+                &Error::HttpStatus {
+                    status: 404,
+                    retry_after: None
+                },
+                SAFE
+            ),
             Verdict::Fatal
         );
     }
@@ -208,7 +230,13 @@ mod tests {
     fn unsafe_requests_are_retried_only_when_nothing_was_done() {
         let unsafe_ = RetrySafety::Unsafe;
         assert_eq!(
-            classify(&Error::HttpStatus { status: 502 }, unsafe_),
+            classify(
+                &Error::HttpStatus {
+                    status: 502,
+                    retry_after: None
+                },
+                unsafe_
+            ),
             Verdict::Fatal
         );
         assert_eq!(
@@ -219,7 +247,15 @@ mod tests {
         assert_eq!(retry(classify(&api(60007), unsafe_)).wait, Wait::Throttled);
         assert_eq!(classify(&api(70001), unsafe_), Verdict::Resign);
         assert!(
-            retry(classify(&Error::HttpStatus { status: 429 }, unsafe_)).wait == Wait::Throttled
+            retry(classify(
+                &Error::HttpStatus {
+                    status: 429,
+                    retry_after: None
+                },
+                unsafe_
+            ))
+            .wait
+                == Wait::Throttled
         );
     }
 

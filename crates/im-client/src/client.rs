@@ -9,6 +9,7 @@ use im_sig::Signer;
 use im_transport::Transport;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
 
 use crate::api::ApiInfo;
 use crate::call::encode;
@@ -16,6 +17,7 @@ use crate::error::Error;
 use crate::failover::Failover;
 use crate::pace::{AdaptivePacer, RateLimiter};
 use crate::retry::{RetryBudget, RetryPolicy};
+use crate::telemetry::call_span;
 
 /// A client of the Tencent Cloud Chat server REST API: one engine for every endpoint.
 ///
@@ -23,6 +25,11 @@ use crate::retry::{RetryBudget, RetryPolicy};
 /// signed, sent, and its answer decoded and classified; a failed attempt is retried as the
 /// [`RetryPolicy`] and the API's retry safety allow. Cheap to clone; clones share the pacer,
 /// the retry budget, the failover state and the cached UserSig.
+///
+/// Clients built without a rate limiter of their own share one budget per app and API in
+/// the process ([`AdaptivePacer::shared`]). For one call with another deadline or retry
+/// policy, take a copy with [`with_deadline`](Self::with_deadline) or
+/// [`with_retry_policy`](Self::with_retry_policy).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -53,6 +60,7 @@ use crate::retry::{RetryBudget, RetryPolicy};
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
+    pub(crate) policy: RetryPolicy,
 }
 
 /// What every call of a client shares.
@@ -60,7 +68,6 @@ pub(crate) struct Inner {
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) signer: Arc<Signer>,
     pub(crate) limiter: Arc<dyn RateLimiter>,
-    pub(crate) policy: RetryPolicy,
     pub(crate) budget: RetryBudget,
     pub(crate) failover: Failover,
 }
@@ -105,7 +112,44 @@ impl Client {
 
     /// The retry policy in use.
     pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.policy
+        &self.policy
+    }
+
+    /// A copy of this client whose calls use `policy`; it shares everything else (pacer,
+    /// retry budget, failover state, UserSig) with this one.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use im_client::{Client, RetryPolicy};
+    /// # use im_protocol::{Endpoint, Region};
+    /// # use im_sig::{SecretKey, Signer};
+    /// # use im_transport::test_util::ReplayTransport;
+    /// # let signer = Signer::new(1_400_000_000, "administrator", SecretKey::from("app key"));
+    /// # let client = Client::builder(signer, Arc::new(ReplayTransport::new()), Endpoint::region(Region::Singapore)).build();
+    /// let patient = client.with_retry_policy(RetryPolicy::default().with_max_attempts(10));
+    /// assert_eq!(patient.retry_policy().max_attempts(), 10);
+    /// assert_eq!(client.retry_policy().max_attempts(), 5);
+    /// ```
+    #[must_use]
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            policy,
+        }
+    }
+
+    /// A copy of this client whose requests may take `deadline` each, all attempts
+    /// included; everything else is shared with this one.
+    #[must_use]
+    pub fn with_deadline(&self, deadline: std::time::Duration) -> Client {
+        self.with_retry_policy(self.policy.clone().with_deadline(deadline))
+    }
+
+    /// The `im.call` span of a call of `api` with `accounts` items, for an API family that
+    /// wraps [`batch`](Self::batch) and records its account buckets
+    /// ([`telemetry::record_buckets`](crate::telemetry::record_buckets)).
+    pub fn call_span(&self, api: &ApiInfo, accounts: usize) -> tracing::Span {
+        call_span(self.sdkappid(), api.name(), accounts)
     }
 
     /// Calls the API of `request` (an API of the spec) and decodes its typed answer.
@@ -126,11 +170,11 @@ impl Client {
         Resp: DeserializeOwned,
     {
         let body = Bytes::from(encode(body)?);
-        self.inner
-            .run(api, body, |bytes| {
-                im_protocol::decode_response::<Resp>(bytes).map_err(decode_error)
-            })
-            .await
+        self.run(api, body, |bytes| {
+            im_protocol::decode_response::<Resp>(bytes).map_err(decode_error)
+        })
+        .instrument(self.call_span(api, 0))
+        .await
     }
 
     /// Calls the endpoint at `path` (e.g. `v4/openim/sendmsg`) with a JSON body, and
@@ -159,8 +203,9 @@ pub(crate) fn decode_error(error: im_protocol::Error) -> Error {
 }
 
 impl ClientBuilder {
-    /// Paces calls at `calls_per_second` per API with the in-process [`AdaptivePacer`]
-    /// (default: each API's documented limit).
+    /// Paces calls at `calls_per_second` per API with an in-process [`AdaptivePacer`] of
+    /// this client's own (default: each API's documented limit, in the process-wide
+    /// [`AdaptivePacer::shared`]).
     pub fn calls_per_second(mut self, calls_per_second: u32) -> Self {
         self.calls_per_second = Some(calls_per_second);
         self
@@ -182,7 +227,7 @@ impl ClientBuilder {
     pub fn build(self) -> Client {
         let limiter = self.limiter.unwrap_or_else(|| match self.calls_per_second {
             Some(rate) => Arc::new(AdaptivePacer::new(rate)),
-            None => Arc::new(AdaptivePacer::documented()),
+            None => AdaptivePacer::shared(),
         });
         let (primary, backup) = self.endpoint.base_urls();
         Client {
@@ -191,9 +236,9 @@ impl ClientBuilder {
                 signer: self.signer,
                 limiter,
                 budget: RetryBudget::new(self.policy.budget()),
-                policy: self.policy,
                 failover: Failover::new(primary, backup),
             }),
+            policy: self.policy,
         }
     }
 }
@@ -204,7 +249,7 @@ impl fmt::Debug for Client {
             .field("signer", &self.inner.signer)
             .field("transport", &self.inner.transport)
             .field("limiter", &self.inner.limiter)
-            .field("policy", &self.inner.policy)
+            .field("policy", &self.policy)
             .field("primary", &self.inner.failover.primary)
             .field("backup", &self.inner.failover.backup)
             .finish_non_exhaustive()

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -62,6 +62,13 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
     fn on_throttled(&self, key: RateKey<'_>) {
         let _ = key;
     }
+
+    /// Tells the limiter that the service (or a gateway) asked, with `Retry-After`, that
+    /// no call spend `key`'s budget for `wait`: every caller should hold back that long,
+    /// not only the call that was told.
+    fn pause(&self, key: RateKey<'_>, wait: Duration) {
+        let _ = (key, wait);
+    }
 }
 
 /// How far a throttle answer cuts the rate (AWS's adaptive retry mode uses the same factor).
@@ -70,6 +77,8 @@ const THROTTLE_FACTOR: f64 = 0.7;
 const MIN_SHARE: f64 = 0.05;
 /// How long the rate takes to climb back to nominal after the last throttle answer.
 const RECOVERY: Duration = Duration::from_secs(10);
+/// The longest pause a `Retry-After` answer can impose on a lane.
+const MAX_PAUSE: Duration = Duration::from_secs(300);
 /// Calls are spaced 2% wider than `1 / rate`. Requests started exactly `1 / rate` apart
 /// arrive with network jitter, and a service counting arrivals in a sliding one-second
 /// window would then see `rate + 1` about half the time; 2% of a second absorbs 20 ms of
@@ -83,6 +92,14 @@ pub const HEADROOM: f64 = 0.02;
 /// order. When the service answers with a rate-limit code, the lane's rate drops to 70%
 /// of its current value and then climbs back to nominal over ten seconds, unless another
 /// throttle answer comes first.
+///
+/// When an answer carries `Retry-After`, the lane starts no call until that time has
+/// passed ([`RateLimiter::pause`]).
+///
+/// Clients share one budget per app and API in a process: a [`Client`](crate::Client)
+/// built without a limiter or a rate of its own uses [`AdaptivePacer::shared`], so two
+/// clients of one app spend one 200 calls/s budget, not two. Clients given their own
+/// pacer (or [`calls_per_second`](crate::ClientBuilder::calls_per_second)) do not share.
 ///
 /// Time is `tokio::time`, so tests with a paused clock run instantly and deterministically.
 ///
@@ -116,6 +133,8 @@ struct Lane {
     /// while they sleep, so they go in order.
     gate: tokio::sync::Mutex<Option<Start>>,
     throttle: Mutex<Option<Throttle>>,
+    /// No call starts before this moment (the service asked for it with `Retry-After`).
+    paused_until: Mutex<Option<Instant>>,
 }
 
 /// When a call was scheduled to start, and when it did.
@@ -147,6 +166,13 @@ impl AdaptivePacer {
             every_api: Some(f64::from(calls_per_second.max(1))),
             lanes: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The process-wide pacer at each API's documented limit, which every client built
+    /// without a limiter of its own shares: one budget per app and API in the process.
+    pub fn shared() -> Arc<AdaptivePacer> {
+        static SHARED: OnceLock<Arc<AdaptivePacer>> = OnceLock::new();
+        Arc::clone(SHARED.get_or_init(|| Arc::new(AdaptivePacer::documented())))
     }
 
     /// A pacer using each API's documented limit (200 calls/s for the blocklist APIs).
@@ -202,13 +228,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// The slot after `previous`: one interval after its slot, but no earlier than one interval
-/// (less [`CATCH_UP`]) after it actually started, and not in the past.
+/// (less [`CATCH_UP`]) after it actually started, not in the past, and never more than one
+/// interval away (which only a clock other than this runtime's could ask for).
 fn next_slot(previous: Start, interval: Duration, now: Instant) -> Instant {
     let paced = previous.slot + interval;
     let after_actual = (previous.actual + interval)
         .checked_sub(CATCH_UP)
         .unwrap_or(previous.actual);
-    paced.max(after_actual).max(now)
+    paced.max(after_actual).max(now).min(now + interval)
 }
 
 /// The rate of a lane at `now`: nominal without a throttle answer; after one, the throttled
@@ -239,6 +266,17 @@ impl RateLimiter for AdaptivePacer {
             }
         };
         tokio::time::sleep_until(slot).await;
+        // A pause asked for while waiting holds this call back too.
+        loop {
+            let paused_until = *lock(&lane.paused_until);
+            let now = Instant::now();
+            match paused_until {
+                Some(until) if until > now => {
+                    tokio::time::sleep_until(until.min(now + MAX_PAUSE)).await;
+                }
+                _ => break,
+            }
+        }
         *previous = Some(Start {
             slot,
             actual: Instant::now(),
@@ -260,6 +298,28 @@ impl RateLimiter for AdaptivePacer {
             rate,
             "rate limited by the service; slowing down"
         );
+    }
+
+    fn pause(&self, key: RateKey<'_>, wait: Duration) {
+        let lane = self.lane(key);
+        let until = Instant::now() + wait.min(MAX_PAUSE);
+        let mut paused = lock(&lane.paused_until);
+        if paused.is_none_or(|current| current < until) {
+            *paused = Some(until);
+        }
+        tracing::info!(
+            sdkappid = key.sdkappid,
+            api = key.path,
+            wait_ms = wait.as_millis() as u64,
+            "the service asked to wait (Retry-After); pausing this app and API"
+        );
+    }
+}
+
+impl AdaptivePacer {
+    /// Until when `key`'s lane starts no call, after a `Retry-After` answer.
+    pub fn paused_until(&self, key: RateKey<'_>) -> Option<Instant> {
+        (*lock(&self.lane(key).paused_until)).filter(|until| *until > Instant::now())
     }
 }
 
@@ -341,6 +401,56 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::ZERO);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_back_every_caller_of_the_lane() {
+        let pacer = Arc::new(AdaptivePacer::new(1000));
+        let key = RateKey::api(APP, Api::BlackListAdd);
+        let start = Instant::now();
+        pacer.acquire(key).await.expect("never fails");
+        pacer.pause(key, Duration::from_secs(2));
+        assert_eq!(
+            pacer.paused_until(key),
+            Some(start + Duration::from_secs(2))
+        );
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let pacer = Arc::clone(&pacer);
+                tokio::spawn(async move {
+                    pacer.acquire(key).await.expect("never fails");
+                    Instant::now()
+                })
+            })
+            .collect();
+        for waiter in waiters {
+            let started = waiter.await.expect("the task ran");
+            assert!(
+                started >= start + Duration::from_secs(2),
+                "{:?}",
+                started - start
+            );
+        }
+        // A shorter pause does not cut a longer one; other lanes never paused.
+        pacer.pause(key, Duration::from_secs(5));
+        pacer.pause(key, Duration::from_secs(1));
+        assert!(
+            pacer
+                .paused_until(key)
+                .is_some_and(|until| until > Instant::now() + Duration::from_secs(4))
+        );
+        assert_eq!(
+            pacer.paused_until(RateKey::api(APP, Api::BlackListCheck)),
+            None
+        );
+    }
+
+    #[test]
+    fn clients_share_the_process_wide_pacer() {
+        assert!(Arc::ptr_eq(
+            &AdaptivePacer::shared(),
+            &AdaptivePacer::shared()
+        ));
+    }
+
     #[test]
     fn rates_come_from_the_key_unless_configured() {
         let custom = RateKey {
@@ -371,16 +481,26 @@ mod tests {
             slot: t0,
             actual: t0 + Duration::from_millis(1),
         };
-        assert_eq!(next_slot(a_bit_late, interval, t0), t0 + interval);
+        assert_eq!(
+            next_slot(a_bit_late, interval, a_bit_late.actual),
+            t0 + interval
+        );
         // 30 ms late: the next call still waits an interval less the catch-up.
         let very_late = Start {
             slot: t0,
             actual: t0 + Duration::from_millis(30),
         };
         assert_eq!(
-            next_slot(very_late, interval, t0),
+            next_slot(very_late, interval, very_late.actual),
             t0 + Duration::from_millis(33)
         );
+        // A previous start on another clock, far ahead of this one, delays by one
+        // interval at most.
+        let foreign = Start {
+            slot: t0 + Duration::from_secs(100),
+            actual: t0 + Duration::from_secs(100),
+        };
+        assert_eq!(next_slot(foreign, interval, t0), t0 + interval);
         // An idle lane starts at once.
         let later = t0 + Duration::from_secs(1);
         assert_eq!(next_slot(on_time, interval, later), later);

@@ -2,7 +2,7 @@
 //! budget shared by the calls of one client.
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 
@@ -24,14 +24,15 @@ pub struct RetryPolicy {
     max_backoff: Duration,
     throttle_backoff: Duration,
     retry_later_backoff: Duration,
+    attempt_timeout: Duration,
     deadline: Duration,
     budget: u32,
 }
 
 impl Default for RetryPolicy {
     /// Five attempts, backoff from 100 ms doubling up to 5 s with jitter, at least 1 s after
-    /// a rate-limit answer and 2 s after a "retry later" code, a 30 s deadline per request,
-    /// and a budget of 500 retry tokens.
+    /// a rate-limit answer and 2 s after a "retry later" code, 10 s per attempt (the service
+    /// answers within 3 s), a 30 s deadline per request, and a budget of 500 retry tokens.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 5,
@@ -39,6 +40,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(5),
             throttle_backoff: Duration::from_secs(1),
             retry_later_backoff: Duration::from_secs(2),
+            attempt_timeout: Duration::from_secs(10),
             deadline: Duration::from_secs(30),
             budget: 500,
         }
@@ -77,6 +79,14 @@ impl RetryPolicy {
         self
     }
 
+    /// Sets the time one attempt may take, from sending to the end of the answer; an attempt
+    /// that takes longer is abandoned as a timeout (and retried when that is safe). The
+    /// engine enforces it whatever the transport does.
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
     /// Sets the time one request may take, all attempts and pauses included. A call with
     /// more items than one request carries is several requests, each with its own deadline.
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
@@ -95,6 +105,11 @@ impl RetryPolicy {
     /// The most attempts per call.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// The time one attempt may take.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout
     }
 
     /// The time one request may take, all attempts included.
@@ -125,6 +140,30 @@ impl RetryPolicy {
             .without_max_times()
             .build()
     }
+}
+
+/// How long an HTTP answer's `Retry-After` header asks to wait: delay-seconds, or an HTTP
+/// date (compared with `now`). `None` when the header is absent or unreadable; a date in
+/// the past is no wait. A pure function.
+///
+/// ```
+/// # use std::time::{Duration, SystemTime};
+/// # use im_client::retry_after;
+/// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// assert_eq!(retry_after(b"2", now), Some(Duration::from_secs(2)));
+/// assert_eq!(
+///     retry_after(b"Tue, 14 Nov 2023 22:13:50 GMT", now),
+///     Some(Duration::from_secs(30))
+/// );
+/// assert_eq!(retry_after(b"soon", now), None);
+/// ```
+pub fn retry_after(value: &[u8], now: SystemTime) -> Option<Duration> {
+    let text = std::str::from_utf8(value).ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(text).ok()?;
+    Some(at.duration_since(now).unwrap_or_default())
 }
 
 /// How long a retry waits, by what the failure said.

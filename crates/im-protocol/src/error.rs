@@ -96,10 +96,11 @@ pub struct ApiError {
 
 impl ApiError {
     /// An API error with the given `ErrorCode` and `ErrorInfo`, and an empty `ErrorDisplay`.
+    /// Texts longer than [`MAX_TEXT_BYTES`](crate::result_text::MAX_TEXT_BYTES) are cut.
     pub fn new(code: ErrorCode, info: impl Into<String>) -> Self {
         ApiError {
             code,
-            info: info.into(),
+            info: bound(info.into()),
             display: String::new(),
         }
     }
@@ -107,7 +108,7 @@ impl ApiError {
     /// The same error with the given `ErrorDisplay` text.
     #[must_use]
     pub fn with_display(mut self, display: impl Into<String>) -> Self {
-        self.display = display.into();
+        self.display = bound(display.into());
         self
     }
 
@@ -204,6 +205,14 @@ impl fmt::Display for JsonError {
 impl std::error::Error for JsonError {}
 
 /// The first `max` characters of `text`, with an ellipsis when something was cut.
+/// A service text, cut to the bound every kept text has.
+fn bound(text: String) -> String {
+    match crate::result_text::bounded(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(cut) => cut,
+    }
+}
+
 fn shorten(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((end, _)) => format!("{}…", &text[..end]),
@@ -220,6 +229,13 @@ mod tests {
         assert_eq!(shorten("abc", 3), "abc");
         assert_eq!(shorten("abcd", 3), "abc…");
         assert_eq!(shorten("ééé", 2), "éé…");
+    }
+
+    #[test]
+    fn a_huge_error_info_is_cut_with_a_note() {
+        let error = ApiError::new(ErrorCode(70009), "x".repeat(3 << 20));
+        assert!(error.info().len() < 600, "{}", error.info().len());
+        assert!(error.to_string().ends_with("more bytes)"));
     }
 
     #[test]

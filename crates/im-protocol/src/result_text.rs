@@ -92,6 +92,34 @@ pub fn says_not_in_list(info: &str) -> bool {
     contains_words(info, &["not", "exist"]) || contains_words(info, &["not", "in", "black"])
 }
 
+/// The most bytes of a service text (`ErrorInfo`, `ResultInfo`) a client keeps: longer
+/// texts are cut by [`bounded`], so one odd answer cannot fill a log or a terminal.
+pub const MAX_TEXT_BYTES: usize = 512;
+
+/// `text`, cut to at most [`MAX_TEXT_BYTES`] bytes (on a character boundary) with a note
+/// saying how much was left out; shorter texts are returned as they are.
+///
+/// ```
+/// use im_protocol::result_text::{MAX_TEXT_BYTES, bounded};
+///
+/// assert_eq!(bounded("short"), "short");
+/// let long = "x".repeat(3 * 1024 * 1024);
+/// let cut = bounded(&long);
+/// assert!(cut.len() < MAX_TEXT_BYTES + 40);
+/// assert!(cut.ends_with("… (3145216 more bytes)"));
+/// ```
+pub fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_TEXT_BYTES {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let (kept, rest) = text.split_at(end);
+    std::borrow::Cow::Owned(format!("{kept}… ({} more bytes)", rest.len()))
+}
+
 /// Whether `text` holds `words` in a row, compared without regard to ASCII case, each
 /// separated by one `_` or one space.
 fn contains_words(text: &str, words: &[&str]) -> bool {

@@ -31,7 +31,7 @@ pub use im_transport as transport;
 pub use im_webhook as webhook;
 
 pub use im_blocklist::{Blocklist, CheckOutcome, CheckType, Outcome, Relation};
-pub use im_client::{ApiInfo, Error, RateLimiter, RetryPolicy};
+pub use im_client::{AdaptivePacer, ApiInfo, Error, RateLimiter, RetryPolicy};
 pub use im_protocol::{Endpoint, ErrorCode, Region};
 pub use im_sig::{SecretKey, Signer};
 pub use im_transport::Transport;

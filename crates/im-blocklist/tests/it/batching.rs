@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use im_blocklist::{AccountFailure, RetryPolicy};
+use im_blocklist::{AccountFailure, FailureReason, RetryPolicy};
 use im_protocol::{Api, ErrorCode};
 use proptest::prelude::*;
 
@@ -85,7 +85,7 @@ async fn only_accounts_with_a_retryable_code_are_sent_again() {
         outcome.failed,
         [AccountFailure {
             account: "e".to_owned(),
-            code: Some(ErrorCode::ACCOUNT_NOT_FOUND),
+            reason: FailureReason::Code(ErrorCode::ACCOUNT_NOT_FOUND),
             info: "Err_SNS_Account_Not_Exist".to_owned(),
         }]
     );
@@ -134,10 +134,10 @@ async fn accounts_that_keep_failing_end_in_failed_after_the_attempt_limit() {
         .map(|failure| (failure.account.as_str(), failure))
         .collect();
     assert_eq!(failed.len(), 2);
-    assert_eq!(failed["stuck"].code, Some(ErrorCode::INTERNAL_ERROR));
+    assert_eq!(failed["stuck"].code(), Some(ErrorCode::INTERNAL_ERROR));
     assert!(failed["stuck"].info.contains("Err_SNS_Internal"));
     assert!(failed["stuck"].info.contains("4 attempts"));
-    assert_eq!(failed["ghost"].code, None);
+    assert_eq!(failed["ghost"].code(), None);
     assert!(failed["ghost"].info.contains("no result"));
 }
 
@@ -203,7 +203,7 @@ proptest! {
             prop_assert_eq!(code_for(account), 31307);
         }
         for failure in &outcome.failed {
-            prop_assert_eq!(failure.code, Some(ErrorCode::ACCOUNT_NOT_FOUND));
+            prop_assert_eq!(failure.code(), Some(ErrorCode::ACCOUNT_NOT_FOUND));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Checking accounts against a blocklist.
 
-use im_blocklist::{AccountFailure, CheckResult, CheckType, Relation};
+use im_blocklist::{AccountFailure, CheckResult, CheckType, FailureReason, Relation};
 use im_protocol::{Api, CheckBlocklistRequest, ErrorCode};
 
 use crate::support::{FakeService, Reply, accounts, client};
@@ -84,7 +84,7 @@ async fn a_failed_item_goes_to_failed() {
         outcome.failed,
         [AccountFailure {
             account: "ghost".to_owned(),
-            code: Some(ErrorCode::ACCOUNT_NOT_FOUND),
+            reason: FailureReason::Code(ErrorCode::ACCOUNT_NOT_FOUND),
             info: "Err_SNS_Account_Not_Exist".to_owned(),
         }]
     );

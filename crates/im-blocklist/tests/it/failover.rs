@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use im_blocklist::{Error, GiveUpReason};
+use im_blocklist::GiveUpReason;
 use im_transport::TransportError;
 
 use crate::support::{FakeService, REGION, Reply, client};
@@ -73,14 +73,8 @@ async fn when_both_hosts_are_unreachable_the_call_gives_up() {
 
     let error = blocklist.add("alice", ["bob"]).await.unwrap_err();
 
-    let Error::GaveUp {
-        attempts, reason, ..
-    } = &error
-    else {
-        panic!("expected GaveUp, got {error:?}");
-    };
-    assert_eq!(*reason, GiveUpReason::AttemptsExhausted);
-    assert_eq!(service.count(), *attempts as usize);
+    assert_eq!(error.gave_up(), Some(GiveUpReason::AttemptsExhausted));
+    assert_eq!(service.count(), error.attempts() as usize);
     let (primary, backup) = (REGION.primary_host(), REGION.backup_host());
     assert_eq!(
         hosts_since(&service, 0),

@@ -111,7 +111,7 @@ async fn import_batches_by_from_and_accounts_for_every_pair() {
     let invalid_failures: Vec<_> = outcome
         .failed
         .iter()
-        .filter(|failure| failure.code.is_none())
+        .filter(|failure| failure.code().is_none())
         .collect();
     assert_eq!(
         invalid_failures.len(),
@@ -126,7 +126,7 @@ async fn import_batches_by_from_and_accounts_for_every_pair() {
     let service_failures: Vec<_> = outcome
         .failed
         .iter()
-        .filter(|failure| failure.code == Some(ErrorCode::ACCOUNT_NOT_FOUND))
+        .filter(|failure| failure.code() == Some(ErrorCode::ACCOUNT_NOT_FOUND))
         .collect();
     assert_eq!(service_failures.len(), not_found);
     assert!(
@@ -188,7 +188,7 @@ async fn a_failed_request_fails_its_pairs_and_the_import_goes_on() {
         outcome
             .failed
             .iter()
-            .all(|f| f.from == "b" && f.code == Some(ErrorCode::BLOCKLIST_FULL))
+            .all(|f| f.from == "b" && f.code() == Some(ErrorCode::BLOCKLIST_FULL))
     );
     assert_eq!(service.count(), 3);
 }

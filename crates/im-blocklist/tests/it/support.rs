@@ -33,9 +33,13 @@ pub(crate) fn signer() -> Signer {
     Signer::new(APP, ADMIN, SecretKey::from(KEY))
 }
 
-/// A client builder with the test signer, talking to `service` in [`REGION`].
+/// A client builder with the test signer, talking to `service` in [`REGION`], paced at the
+/// documented rates by a pacer of its own: the process-wide pacer would be shared with the
+/// tests running beside it, each on its own paused clock.
 pub(crate) fn builder(service: &FakeService) -> BlocklistBuilder {
-    Blocklist::builder(signer(), service.transport(), Endpoint::region(REGION))
+    Blocklist::builder(signer(), service.transport(), Endpoint::region(REGION)).rate_limiter(
+        std::sync::Arc::new(im_blocklist::AdaptivePacer::documented()),
+    )
 }
 
 /// A client with default settings talking to `service`.

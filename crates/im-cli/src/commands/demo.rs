@@ -12,7 +12,7 @@ use tencent_im::protocol::Api;
 use tencent_im::{CheckType, Client, Endpoint, SecretKey};
 
 use crate::cli::Global;
-use crate::output::{describe_code, relation_name};
+use crate::output::{describe_reason, relation_name};
 use crate::{Failure, Status};
 
 /// Accounts every demo step can use.
@@ -105,7 +105,7 @@ pub(crate) async fn run(global: &Global) -> Result<Status, Failure> {
     let full = outcome
         .failed
         .first()
-        .map(|failure| describe_code(failure.code));
+        .map(|failure| describe_reason(failure.reason));
     println!(
         "4. dave blocks {FANS} fans, sent as requests of at most 1000: {} blocked, {} failed{}.",
         outcome.succeeded.len(),

@@ -190,7 +190,7 @@ async fn a_failed_request_leaves_every_item_in_one_bucket() {
     let unanswered: Vec<(&str, Option<i64>)> = outcome
         .unanswered
         .iter()
-        .map(|u| (u.item.as_str(), u.code.map(|c| c.0)))
+        .map(|u| (u.item.as_str(), u.reason.code().map(|c| c.0)))
         .collect();
     assert_eq!(
         unanswered,

@@ -57,10 +57,8 @@ async fn a_path_outside_the_spec_is_unsafe_so_an_ambiguous_failure_is_not_repeat
         .await
         .expect_err("a 502 may hide a sent message");
 
-    assert!(
-        matches!(error, Error::HttpStatus { status: 502 }),
-        "{error:?}"
-    );
+    assert_eq!(error.http_status(), Some(502), "{error:?}");
+    assert_eq!((error.attempts(), error.gave_up()), (1, None));
     assert_eq!(replay.requests().len(), 1, "sent once");
 }
 
@@ -117,7 +115,7 @@ async fn a_request_refused_before_sending_is_not_retried() {
         .expect_err("refused");
 
     assert!(
-        matches!(&error, Error::Transport(t) if !t.is_connect()),
+        matches!(error.last(), Error::Transport(t) if !t.is_connect()),
         "{error:?}"
     );
     assert!(!error.is_retryable());
@@ -181,17 +179,32 @@ async fn retries_stop_at_the_attempt_limit_with_the_last_error() {
         .await
         .expect_err("every attempt failed");
 
-    let Error::GaveUp {
-        attempts,
-        reason,
-        last,
-    } = &error
-    else {
-        panic!("{error:?}");
-    };
-    assert_eq!((*attempts, *reason), (3, GiveUpReason::AttemptsExhausted));
-    assert!(matches!(**last, Error::HttpStatus { status: 503 }));
+    assert_eq!(
+        (error.attempts(), error.gave_up()),
+        (3, Some(GiveUpReason::AttemptsExhausted))
+    );
+    assert!(matches!(
+        error.last(),
+        Error::HttpStatus {
+            status: 503,
+            retry_after: None
+        }
+    ));
     assert_eq!(error.code(), None);
+    // A 503 is transient: retrying later could succeed, though the engine gave up.
+    assert!(error.is_retryable());
+    let request_id = error.request_id().expect("the last attempt was sent");
+    let last_sent = replay.requests().pop().expect("sent");
+    assert_eq!(
+        last_sent.query_param("random"),
+        Some(request_id.to_string().as_str())
+    );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "BlackListGet failed: HTTP status 503 (3 attempts, gave up: attempt limit reached, request id {request_id})"
+        )
+    );
     assert_eq!(replay.requests().len(), 3);
 }
 
