@@ -7,8 +7,11 @@ mod checkpoint;
 mod cli;
 mod commands;
 mod config;
+mod entry_lines;
+mod export_checkpoint;
 mod input;
 mod output;
+mod partial_file;
 
 use std::process::ExitCode;
 
