@@ -47,7 +47,12 @@ impl PartialFile {
         let file = OpenOptions::new()
             .write(true)
             .open(&part)
-            .map_err(|error| cannot("reopen", &part, &error))?;
+            .map_err(|error| {
+                Failure::new(format!(
+                    "cannot reopen {} to resume: {error}; remove the checkpoint to start over",
+                    part.display()
+                ))
+            })?;
         let length = file
             .metadata()
             .map_err(|error| cannot("read", &part, &error))?

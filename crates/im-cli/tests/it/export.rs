@@ -242,6 +242,16 @@ fn bad_users_are_refused_before_anything_is_sent() {
     command.args(["blocklist", "export", "--user", "alice", "--out", "-"]);
     assert_eq!(run(command, "").status.code(), Some(1));
 
+    // Usage errors are bad input too: exit code 1, never 2 ("some users failed").
+    let mut command = served.imctl();
+    command.args(["blocklist", "export", "--out"]).arg(&out);
+    let output = run(command, "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("--users"), "{}", stderr(&output));
+    let mut command = served.imctl();
+    command.args(["blocklist", "export", "--help"]);
+    assert_eq!(run(command, "").status.code(), Some(0));
+
     assert!(served.emulator.requests().is_empty(), "nothing was sent");
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(dir);
