@@ -11,10 +11,11 @@
 //! - `cargo xtask bench --quick`: fewer rounds and smaller sizes; writes
 //!   `<target>/bench-scratch/benchmarks.md` instead, so a quick run never replaces the
 //!   published figures.
-//! - `--only usersig,cpu,overhead,import,memory,redis`: only those sections (also written to
-//!   the scratch folder).
+//! - `--only usersig,cpu,overhead,import,export,memory,redis`: only those sections (also
+//!   written to the scratch folder).
 //! - `cargo xtask bench criterion [ARGS]`: the criterion benchmarks of the workspace.
 
+mod export;
 mod figures;
 mod process;
 mod report;
@@ -27,7 +28,9 @@ use process::{Invocation, Rng};
 use report::{Machine, Report, Section};
 
 /// The sections, in report order.
-const SECTIONS: &[&str] = &["usersig", "cpu", "overhead", "import", "redis", "memory"];
+const SECTIONS: &[&str] = &[
+    "usersig", "cpu", "overhead", "import", "export", "redis", "memory",
+];
 
 /// How much a run measures.
 #[derive(Clone, Debug)]
@@ -42,6 +45,8 @@ pub(crate) struct Settings {
     pub(crate) warmup: f64,
     /// Calls of the bulk import at 200 calls/s.
     pub(crate) bulk_calls: usize,
+    /// Users whose blocklists the export at 200 calls/s reads.
+    pub(crate) export_users: usize,
     /// Calls of each of the three processes sharing a budget through Redis.
     pub(crate) redis_calls: usize,
     /// Pair counts of the peak-memory imports (a smaller and the headline one).
@@ -57,6 +62,7 @@ impl Settings {
             secs: 2.5,
             warmup: 0.3,
             bulk_calls: 2000,
+            export_users: 2000,
             redis_calls: 400,
             memory_pairs: [100_000, 1_000_000],
         }
@@ -70,6 +76,7 @@ impl Settings {
             secs: 0.5,
             warmup: 0.1,
             bulk_calls: 400,
+            export_users: 400,
             redis_calls: 100,
             memory_pairs: [10_000, 100_000],
         }
@@ -207,7 +214,7 @@ pub(crate) fn run(root: &Path, extra: &[&str]) -> Result<(), String> {
     };
     // `imctl` is needed only by the figures that run it.
     let mut build = vec!["build", "--release", "-p", "im-bench"];
-    if ["import", "redis", "memory"]
+    if ["import", "export", "redis", "memory"]
         .iter()
         .any(|name| wanted(name))
     {
@@ -250,6 +257,9 @@ pub(crate) fn run(root: &Path, extra: &[&str]) -> Result<(), String> {
     }
     if wanted("import") {
         sections.push(figures::bulk_import(&ctx));
+    }
+    if wanted("export") {
+        sections.push(export::export(&ctx));
     }
     if wanted("redis") {
         sections.push(figures::redis(&ctx));
@@ -337,7 +347,7 @@ fn method(ctx: &Ctx) -> Vec<String> {
             s.warmup, s.secs, s.rounds
         ),
         format!(
-            "Long measurements (bulk import, Redis, memory): {} round(s), each against a freshly \
+            "Long measurements (bulk import, export, Redis, memory): {} round(s), each against a freshly \
              started emulator; the figure is the median (counts of rejections and the busiest \
              window are the worst round).",
             s.slow_rounds

@@ -1,8 +1,9 @@
-//! Resumable imports: what is done, saved as it goes.
+//! Resumable imports: what is done, saved as it goes (and the saving, shared with export).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tencent_im::blocklist::{BatchReport, PairFailure};
 
@@ -51,35 +52,45 @@ impl From<PairFailure> for FailedPair {
 impl Checkpoint {
     /// Reads a checkpoint; `None` when the file does not exist.
     pub(crate) fn load(path: &Path) -> Result<Option<Checkpoint>, Failure> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|error| {
-                Failure::new(format!(
-                    "checkpoint {} is unreadable: {error}",
-                    path.display()
-                ))
-            }),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(Failure::new(format!(
-                "cannot read checkpoint {}: {error}",
-                path.display()
-            ))),
-        }
+        load_json(path)
     }
 
     /// Writes the checkpoint atomically (a temporary file renamed over the old one).
     pub(crate) fn save(&self, path: &Path) -> Result<(), Failure> {
-        let temporary = temporary_path(path);
-        let bytes = serde_json::to_vec(self)
-            .map_err(|error| Failure::new(format!("cannot encode the checkpoint: {error}")))?;
-        std::fs::write(&temporary, bytes)
-            .and_then(|()| std::fs::rename(&temporary, path))
-            .map_err(|error| {
-                Failure::new(format!(
-                    "cannot write checkpoint {}: {error}",
-                    path.display()
-                ))
-            })
+        save_json(self, path)
     }
+}
+
+/// Reads a checkpoint of any command; `None` when the file does not exist.
+pub(crate) fn load_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, Failure> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|error| {
+            Failure::new(format!(
+                "checkpoint {} is unreadable: {error}",
+                path.display()
+            ))
+        }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(Failure::new(format!(
+            "cannot read checkpoint {}: {error}",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes a checkpoint of any command atomically (a temporary file renamed over the old one).
+pub(crate) fn save_json<T: Serialize>(value: &T, path: &Path) -> Result<(), Failure> {
+    let temporary = temporary_path(path);
+    let bytes = serde_json::to_vec(value)
+        .map_err(|error| Failure::new(format!("cannot encode the checkpoint: {error}")))?;
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|error| {
+            Failure::new(format!(
+                "cannot write checkpoint {}: {error}",
+                path.display()
+            ))
+        })
 }
 
 fn temporary_path(path: &Path) -> PathBuf {

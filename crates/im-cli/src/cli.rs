@@ -173,6 +173,39 @@ pub(crate) enum BlocklistCommand {
         #[arg(long)]
         checkpoint: Option<PathBuf>,
     },
+    /// Write every entry of users' blocklists to a file, as the `from,to` pairs `import` reads.
+    Export(ExportArgs),
+}
+
+/// How `blocklist export` writes the entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ExportFormat {
+    /// `from,to` lines, the input of `blocklist import`.
+    Pairs,
+    /// One JSON object per line: `{"from":..,"to":..,"added_at":..}` (Unix seconds).
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// A file with one UserID per line, or `-` for standard input.
+    #[arg(long, required_unless_present = "user", conflicts_with = "user")]
+    pub(crate) users: Option<PathBuf>,
+    /// UserIDs whose blocklists are exported, repeatable.
+    #[arg(long, num_args = 1..)]
+    pub(crate) user: Vec<String>,
+    /// The file to write. It is written beside, as `<file>.part`, and renamed to this name
+    /// once every user was exported.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// The format of the file.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Pairs)]
+    pub(crate) format: ExportFormat,
+    /// Record progress here; a rerun with the same users and file resumes after the
+    /// finished users, without writing any entry twice.
+    #[arg(long)]
+    pub(crate) checkpoint: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -38,6 +38,30 @@ pub(crate) fn accounts(target: &Targets) -> Result<Vec<String>, Failure> {
     Ok(accounts)
 }
 
+/// The users of `--users FILE` (or `-` for standard input) or `--user a b c`, each
+/// validated, repeated ones dropped (the first one stays); at least one.
+pub(crate) fn users(file: Option<&Path>, listed: &[String]) -> Result<Vec<String>, Failure> {
+    let users = match file {
+        Some(path) => read_accounts(path)?,
+        None => {
+            for user in listed {
+                validate_account(user)
+                    .map_err(|error| Failure::new(format!("invalid --user: {error}")))?;
+            }
+            listed.to_vec()
+        }
+    };
+    let mut seen = std::collections::HashSet::with_capacity(users.len());
+    let users: Vec<String> = users
+        .into_iter()
+        .filter(|user| seen.insert(user.clone()))
+        .collect();
+    if users.is_empty() {
+        return Err(Failure::new("no users given"));
+    }
+    Ok(users)
+}
+
 /// Whether a line carries data: not blank and not a `#` comment.
 fn data_line(line: &str) -> Option<&str> {
     let line = line.trim();

@@ -7,8 +7,11 @@ mod checkpoint;
 mod cli;
 mod commands;
 mod config;
+mod entry_lines;
+mod export_checkpoint;
 mod input;
 mod output;
+mod partial_file;
 
 use std::process::ExitCode;
 
@@ -49,7 +52,19 @@ impl From<tencent_im::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // A usage error exits with 1 like any bad input (clap's own code, 2, would read as
+    // "some accounts failed"); `--help` and `--version` exit with 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     init_logging(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

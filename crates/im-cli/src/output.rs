@@ -1,11 +1,14 @@
 //! Printing results: plain words by default, JSON with `--json`.
 
+use std::path::Path;
+
 use serde::Serialize;
 use tencent_im::blocklist::{AccountFailure, BlockedAccount, CheckOutcome, FailureReason};
 use tencent_im::{ErrorCode, Outcome, Relation};
 
 use crate::Failure;
 use crate::checkpoint::FailedPair;
+use crate::export_checkpoint::{ExportCheckpoint, FailedUser};
 
 /// Prints a value as one line of JSON on standard output.
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
@@ -237,4 +240,86 @@ pub(crate) fn import(
         println!("  ... and {} more (use --json for all)", failed.len() - 20);
     }
     Ok(())
+}
+
+/// Text from the network made safe for a terminal: control characters are escaped.
+pub(crate) fn terminal_text(text: &str) -> String {
+    let mut safe = String::with_capacity(text.len());
+    for character in text.chars() {
+        if character.is_control() {
+            safe.extend(character.escape_default());
+        } else {
+            safe.push(character);
+        }
+    }
+    safe
+}
+
+#[derive(Serialize)]
+struct ExportJson<'a> {
+    users: u64,
+    done: u64,
+    exported: u64,
+    empty: u64,
+    pairs: u64,
+    failed: &'a [FailedUser],
+    out: Option<String>,
+}
+
+/// Prints the totals of an export; `out` is the finished file, `None` when the export
+/// stopped before it was complete.
+pub(crate) fn export(
+    checkpoint: &ExportCheckpoint,
+    out: Option<&Path>,
+    json: bool,
+) -> Result<(), Failure> {
+    let failed = &checkpoint.failed;
+    if json {
+        return print_json(&ExportJson {
+            users: checkpoint.users,
+            done: checkpoint.done,
+            exported: checkpoint.exported,
+            empty: checkpoint.empty,
+            pairs: checkpoint.pairs,
+            failed,
+            out: out.map(|path| path.display().to_string()),
+        });
+    }
+    println!(
+        "{} of {} users: {} exported ({} with an empty blocklist), {} failed; {} pairs{}",
+        checkpoint.done,
+        checkpoint.users,
+        checkpoint.exported,
+        checkpoint.empty,
+        failed.len(),
+        checkpoint.pairs,
+        out.map(|path| format!(" in {}", path.display()))
+            .unwrap_or_default()
+    );
+    for failure in failed.iter().take(20) {
+        println!(
+            "  {}: {} {}",
+            failure.user,
+            describe_code(failure.code.map(ErrorCode)),
+            terminal_text(&failure.info)
+        );
+    }
+    if failed.len() > 20 {
+        println!("  ... and {} more (use --json for all)", failed.len() - 20);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_the_network_are_escaped() {
+        assert_eq!(terminal_text("plain text"), "plain text");
+        assert_eq!(
+            terminal_text("evil\u{1b}[2J\r\nnext\u{9b}"),
+            "evil\\u{1b}[2J\\r\\nnext\\u{9b}"
+        );
+    }
 }

@@ -11,17 +11,17 @@ use super::report::{Check, Section, Verdict, command_line};
 use super::{Ctx, setup_command};
 
 /// The workload's app, and the documented example key every measurement signs with.
-const SDKAPPID: &str = "1400000000";
-const KEY: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+pub(super) const SDKAPPID: &str = "1400000000";
+pub(super) const KEY: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 
 /// The rate every paced figure runs at: the service's documented limit per API.
-const RATE: f64 = 200.0;
+pub(super) const RATE: f64 = 200.0;
 
 /// The drivers of the official libraries; written into the scratch folder at run time.
 const PYTHON_DRIVER: &str = include_str!("../../../crates/im-bench/scripts/usersig.py");
 const NODE_DRIVER: &str = include_str!("../../../crates/im-bench/scripts/usersig.js");
 
-fn path_str(path: &Path) -> String {
+pub(super) fn path_str(path: &Path) -> String {
     path.display().to_string()
 }
 
@@ -820,7 +820,7 @@ pub(crate) fn overhead(ctx: &mut Ctx) -> Section {
 
 /// Writes a pairs file of `froms` users with `per_from` pairs each, and the accounts file
 /// naming every account, unless they exist already. Returns (pairs, accounts).
-fn pair_files(
+pub(super) fn pair_files(
     dir: &Path,
     name: &str,
     from_prefix: &str,
@@ -873,7 +873,12 @@ fn start_emulator(
     Ok((emulator, url))
 }
 
-fn emulator_invocation(ctx: &Ctx, rate: u32, latency_ms: u32, accounts: &Path) -> Invocation {
+pub(super) fn emulator_invocation(
+    ctx: &Ctx,
+    rate: u32,
+    latency_ms: u32,
+    accounts: &Path,
+) -> Invocation {
     Invocation::new(ctx.bin("bench-emulator")).args([
         "--rate".to_owned(),
         rate.to_string(),
@@ -897,12 +902,12 @@ fn import_invocation(ctx: &Ctx, url: &str, file: &Path, extra: &[&str]) -> Invoc
 }
 
 /// The credentials every `imctl` command below uses, set once.
-fn export_line() -> String {
+pub(super) fn export_line() -> String {
     format!("export TIM_SDKAPPID={SDKAPPID} TIM_SECRET_KEY={KEY}   # the documented example key")
 }
 
 /// An `imctl` command as shown after [`export_line`].
-fn show_import(ctx: &Ctx, invocation: &Invocation, wrapper: Option<&str>) -> String {
+pub(super) fn show_import(ctx: &Ctx, invocation: &Invocation, wrapper: Option<&str>) -> String {
     ctx.display_with(invocation, &["TIM_SDKAPPID", "TIM_SECRET_KEY"], wrapper)
 }
 

@@ -1,10 +1,11 @@
 //! The emulator served on loopback for a benchmark, then its request log summarised.
 //!
 //! ```text
-//! bench-emulator [--rate 200] [--latency-ms 0] [--accounts FILE]
+//! bench-emulator [--rate 200] [--latency-ms 0] [--accounts FILE] [--blocks PAIRS]
 //! ```
 //!
-//! Imports the accounts named in `FILE` (one per line), serves the emulator on
+//! Imports the accounts named in `FILE` (one per line), blocks the `from,to` pairs of
+//! `PAIRS` (one per line; for measuring exports), serves the emulator on
 //! `127.0.0.1` with a frequency limit of `--rate` calls/s per API (0: unlimited) and
 //! `--latency-ms` of added latency before every blocklist answer, and prints
 //! `URL http://127.0.0.1:PORT` once it listens. It serves until its standard input is closed,
@@ -62,6 +63,21 @@ fn run() -> Result<(), BenchError> {
                 .map(str::to_owned),
         );
         eprintln!("bench-emulator: imported {imported} accounts");
+    }
+    if let Some(path) = options.text("blocks") {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| BenchError::because(&format!("cannot read {path}"), error))?;
+        let mut blocked = 0usize;
+        for (from, to) in text.lines().filter_map(|line| line.trim().split_once(',')) {
+            let code = emulator.block(from, to);
+            if code != ErrorCode::OK {
+                return Err(BenchError::new(format!(
+                    "cannot block {from},{to}: code {code}"
+                )));
+            }
+            blocked += 1;
+        }
+        eprintln!("bench-emulator: blocked {blocked} pairs");
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

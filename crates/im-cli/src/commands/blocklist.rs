@@ -1,4 +1,4 @@
-//! `imctl blocklist add|remove|list|check|import`.
+//! `imctl blocklist add|remove|list|check|import|export`.
 
 use futures_util::TryStreamExt as _;
 use tencent_im::CheckType;
@@ -50,6 +50,7 @@ pub(crate) async fn run(global: &Global, command: BlocklistCommand) -> Result<St
         BlocklistCommand::Import { file, checkpoint } => {
             crate::commands::import::run(global, &file, checkpoint.as_deref()).await
         }
+        BlocklistCommand::Export(args) => crate::commands::export::run(global, &args).await,
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod blocklist;
 pub(crate) mod demo;
+pub(crate) mod export;
 pub(crate) mod import;
 pub(crate) mod serve;
 pub(crate) mod sig;

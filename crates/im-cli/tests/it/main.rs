@@ -9,6 +9,7 @@ mod redis_server;
 
 mod blocklist;
 mod commands;
+mod export;
 mod import;
 mod input;
 mod shared_rate;

@@ -1,0 +1,259 @@
+//! `imctl blocklist export`: every entry of many users' blocklists, paced and resumable.
+//!
+//! Users are listed concurrently (the engine paces the `black_list_get` calls) and written
+//! in input order, each one whole: a user's entries are gathered first (at most the
+//! documented blocklist size), then appended in one piece. The output grows in
+//! `<out>.part`. The checkpoint records the finished users and the length of the output
+//! that holds them; a resumed run cuts the part file back to that length, so a user that
+//! was being written when a run died is written again, once. The part file is renamed to
+//! `--out` when every user is finished, so a file under that name is always complete.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::pin::pin;
+use std::time::{Duration, Instant};
+
+use futures_util::{Stream, StreamExt as _, stream};
+use tencent_im::Client;
+use tencent_im::blocklist::BlockedAccount;
+use tencent_im::protocol::limits::MAX_BLOCKLIST_ENTRIES;
+
+use crate::cli::{ExportArgs, ExportFormat, Global};
+use crate::commands::import::progress_bar;
+use crate::entry_lines::{encode, pair_line};
+use crate::export_checkpoint::{ExportCheckpoint, FailedUser};
+use crate::partial_file::PartialFile;
+use crate::{Failure, Status, config, input, output};
+
+/// How many users are listed at once: enough to fill 200 calls/s at 300 ms per call.
+const USERS_IN_FLIGHT: usize = 64;
+
+/// How often the checkpoint is rewritten while the export runs.
+const SAVE_EVERY: Duration = Duration::from_millis(500);
+
+pub(crate) async fn run(global: &Global, args: &ExportArgs) -> Result<Status, Failure> {
+    if args.out == Path::new("-") {
+        return Err(Failure::new(
+            "--out must name a file: it is written beside as <file>.part and renamed when complete",
+        ));
+    }
+    let users = input::users(args.users.as_deref(), &args.user)?;
+    if args.format == ExportFormat::Pairs
+        && let Some(user) = users.iter().find(|user| pair_line(user, user).is_none())
+    {
+        return Err(Failure::new(format!(
+            "UserID {user:?} cannot be written in a `from,to` line; use --format jsonl"
+        )));
+    }
+    let client = config::client(global).await?;
+    let fresh = ExportCheckpoint::new(&users, args.format);
+    let earlier = match &args.checkpoint {
+        Some(path) => ExportCheckpoint::load(path)?,
+        None => None,
+    };
+    let checkpoint = match earlier {
+        Some(earlier) => {
+            if let Some(reason) = earlier.mismatch(&fresh) {
+                return Err(Failure::new(format!(
+                    "{reason}; remove the checkpoint to start over"
+                )));
+            }
+            earlier
+        }
+        None => fresh,
+    };
+    let Some(file) = reopen(&checkpoint, &args.out)? else {
+        // An earlier run finished this export: report it again, send nothing.
+        output::export(&checkpoint, Some(&args.out), global.json)?;
+        return Ok(status(&checkpoint));
+    };
+    if checkpoint.done > 0 && !global.json {
+        eprintln!(
+            "resuming after {} of {} users",
+            checkpoint.done, checkpoint.users
+        );
+    }
+    let (checkpoint, interrupted) =
+        export(&client, &users, checkpoint, file, args, global.json).await?;
+    if interrupted {
+        output::export(&checkpoint, None, global.json)?;
+        eprintln!(
+            "interrupted after {} of {} users{}",
+            checkpoint.done,
+            checkpoint.users,
+            if args.checkpoint.is_some() {
+                "; run the same command again to resume"
+            } else {
+                "; nothing was kept (use --checkpoint to make exports resumable)"
+            }
+        );
+        return Ok(Status::Interrupted);
+    }
+    output::export(&checkpoint, Some(&args.out), global.json)?;
+    Ok(status(&checkpoint))
+}
+
+/// The output where `checkpoint` left it; `None` when that run completed the output.
+fn reopen(checkpoint: &ExportCheckpoint, out: &Path) -> Result<Option<PartialFile>, Failure> {
+    if checkpoint.done == 0 {
+        return PartialFile::create(out).map(Some);
+    }
+    let renamed = !PartialFile::part_path(out).exists() && out.exists();
+    if checkpoint.is_complete() && renamed {
+        return Ok(None);
+    }
+    PartialFile::resume(out, checkpoint.written).map(Some)
+}
+
+fn status(checkpoint: &ExportCheckpoint) -> Status {
+    if checkpoint.failed.is_empty() {
+        Status::Done
+    } else {
+        Status::SomeFailed
+    }
+}
+
+/// Exports the users `checkpoint` has not finished; returns the checkpoint and whether
+/// Ctrl-C stopped the export before every user was finished.
+async fn export(
+    client: &Client,
+    users: &[String],
+    mut checkpoint: ExportCheckpoint,
+    mut file: PartialFile,
+    args: &ExportArgs,
+    json: bool,
+) -> Result<(ExportCheckpoint, bool), Failure> {
+    let skip = usize::try_from(checkpoint.done).unwrap_or(usize::MAX);
+    let stop = async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nstopping after the users in flight...");
+        } else {
+            // Without a Ctrl-C handler the export runs to the end.
+            std::future::pending::<()>().await;
+        }
+    };
+    let blocklist = client.blocklist().clone();
+    let listings = stream::iter(users.iter().skip(skip).cloned())
+        .take_until(Box::pin(stop))
+        .map(move |user| {
+            let blocklist = blocklist.clone();
+            async move {
+                let entries = read_blocklist(&user, blocklist.list(user.clone())).await;
+                (user, entries)
+            }
+        })
+        .buffered(USERS_IN_FLIGHT);
+    let mut listings = pin!(listings);
+    let bar = progress_bar(checkpoint.users, checkpoint.done, "users", json);
+    let mut lines = Vec::new();
+    let mut last_save = Instant::now();
+    while let Some((user, entries)) = listings.next().await {
+        lines.clear();
+        let encoded = entries.and_then(|entries| {
+            encode(args.format, &user, &entries, &mut lines)
+                .map(|()| entries.len() as u64)
+                .map_err(|reason| FailedUser {
+                    user: user.clone(),
+                    code: None,
+                    info: reason,
+                })
+        });
+        match encoded {
+            Ok(entries) => {
+                file.append(&lines)?;
+                checkpoint.record_exported(entries);
+            }
+            Err(failure) => checkpoint.record_failed(failure),
+        }
+        bar.set_position(checkpoint.done);
+        if let Some(path) = &args.checkpoint
+            && last_save.elapsed() >= SAVE_EVERY
+        {
+            checkpoint.written = file.sync()?;
+            checkpoint.save(path)?;
+            last_save = Instant::now();
+        }
+    }
+    bar.finish_and_clear();
+    // Nothing is in flight any more: every user taken from the input is finished.
+    checkpoint.written = file.sync()?;
+    if let Some(path) = &args.checkpoint {
+        checkpoint.save(path)?;
+    }
+    if !checkpoint.is_complete() {
+        // Only Ctrl-C ends the listings early.
+        if args.checkpoint.is_none() {
+            file.discard();
+        }
+        return Ok((checkpoint, true));
+    }
+    file.finish()?;
+    Ok((checkpoint, false))
+}
+
+/// Reads `user`'s whole blocklist from `listing`, each account once. A listing that goes
+/// past the most entries a blocklist holds is a failure, so one that never ends cannot
+/// loop forever.
+async fn read_blocklist<S>(user: &str, listing: S) -> Result<Vec<BlockedAccount>, FailedUser>
+where
+    S: Stream<Item = Result<BlockedAccount, tencent_im::Error>>,
+{
+    let mut listing = pin!(listing);
+    let mut received = 0usize;
+    let mut seen = HashSet::new();
+    let mut entries = Vec::new();
+    while let Some(entry) = listing.next().await {
+        let entry = entry.map_err(|error| FailedUser {
+            user: user.to_owned(),
+            code: error.code().map(|code| code.0),
+            info: error.report(),
+        })?;
+        received += 1;
+        if received > MAX_BLOCKLIST_ENTRIES {
+            return Err(FailedUser {
+                user: user.to_owned(),
+                code: None,
+                info: format!(
+                    "the listing went on past {MAX_BLOCKLIST_ENTRIES} entries, the most a blocklist holds; stopped reading it"
+                ),
+            });
+        }
+        if seen.insert(entry.account.clone()) {
+            entries.push(entry);
+        }
+    }
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(index: usize) -> Result<BlockedAccount, tencent_im::Error> {
+        Ok(BlockedAccount {
+            account: format!("fan{index}"),
+            added_at: 1_700_000_000,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_listing_that_never_ends_fails_after_the_blocklist_limit() {
+        let endless = stream::iter((0..).map(entry));
+        let failure = read_blocklist("alice", endless)
+            .await
+            .expect_err("an endless listing fails");
+        assert_eq!(failure.user, "alice");
+        assert!(failure.info.contains("1000"), "{}", failure.info);
+    }
+
+    #[tokio::test]
+    async fn a_full_blocklist_is_read_and_repeated_entries_collapse() {
+        let full = stream::iter((0..MAX_BLOCKLIST_ENTRIES).map(entry));
+        let entries = read_blocklist("alice", full).await.expect("a full list");
+        assert_eq!(entries.len(), MAX_BLOCKLIST_ENTRIES);
+        let repeated = stream::iter([entry(1), entry(2), entry(1)]);
+        let entries = read_blocklist("alice", repeated).await.expect("a list");
+        let accounts: Vec<_> = entries.iter().map(|e| e.account.as_str()).collect();
+        assert_eq!(accounts, ["fan1", "fan2"]);
+    }
+}
