@@ -1,4 +1,4 @@
-//! Resumable imports: what is done, saved as it goes.
+//! Resumable imports (blocklist pairs, accounts): what is done, saved as it goes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,8 @@ pub(crate) struct Checkpoint {
 /// A failed pair as saved in the checkpoint and printed as JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct FailedPair {
+    /// The user whose blocklist was to change; empty for an account import.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub(crate) from: String,
     pub(crate) account: String,
     pub(crate) code: Option<i64>,

@@ -9,7 +9,7 @@ use tencent_im::protocol::validate_user_id as validate_account;
 use tokio::io::AsyncBufReadExt as _;
 
 use crate::Failure;
-use crate::cli::Targets;
+use crate::cli::{AccountIds, Targets};
 
 /// Checks the From account.
 pub(crate) fn from_account(from: &str) -> Result<(), Failure> {
@@ -30,6 +30,24 @@ pub(crate) fn accounts(target: &Targets) -> Result<Vec<String>, Failure> {
                     .map_err(|error| Failure::new(format!("invalid --to: {error}")))?;
             }
             target.to.clone()
+        }
+    };
+    if accounts.is_empty() {
+        return Err(Failure::new("no accounts given"));
+    }
+    Ok(accounts)
+}
+
+/// The accounts of `--id` or `--file`, each validated; at least one.
+pub(crate) fn account_ids(args: &AccountIds) -> Result<Vec<String>, Failure> {
+    let accounts = match &args.file {
+        Some(path) => read_accounts(path)?,
+        None => {
+            for account in &args.ids {
+                validate_account(account)
+                    .map_err(|error| Failure::new(format!("invalid --id: {error}")))?;
+            }
+            args.ids.clone()
         }
     };
     if accounts.is_empty() {

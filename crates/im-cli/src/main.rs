@@ -1,8 +1,9 @@
-//! `imctl`: the operator's command line for Tencent Cloud Chat blocklists.
+//! `imctl`: the operator's command line for Tencent Cloud Chat blocklists and accounts.
 //!
 //! Exit codes: 0 when everything was done, 2 when the command finished but some accounts
-//! failed, 1 for bad input or a request-level error, 130 when interrupted.
+//! failed, 1 for bad usage, bad input, or a request-level error, 130 when interrupted.
 
+mod accounts_file;
 mod checkpoint;
 mod cli;
 mod commands;
@@ -49,7 +50,19 @@ impl From<tencent_im::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // A usage error exits 1 like any other bad input (clap's own default is 2, which here
+    // means "some accounts failed"); help and version exit 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     init_logging(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -79,6 +92,7 @@ async fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Serve(args) => commands::serve::run(global, &args).await,
         Command::Sig(command) => commands::sig::run(global, command),
         Command::Blocklist(command) => commands::blocklist::run(global, command).await,
+        Command::Account(command) => commands::account::run(global, command).await,
         Command::Webhook(command) => commands::webhook::run(global, command).await,
     }
 }
@@ -88,7 +102,7 @@ async fn run(cli: Cli) -> Result<Status, Failure> {
 fn init_logging(verbose: bool) {
     use tracing_subscriber::EnvFilter;
     let default = if verbose {
-        "warn,imctl=debug,im_blocklist=debug,im_transport=debug,im_emulator=info"
+        "warn,imctl=debug,im_blocklist=debug,im_account=debug,im_transport=debug,im_emulator=info"
     } else {
         "warn"
     };

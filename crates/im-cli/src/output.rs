@@ -5,7 +5,7 @@ use tencent_im::blocklist::{AccountFailure, BlockedAccount, CheckOutcome};
 use tencent_im::{ErrorCode, Outcome, Relation};
 
 use crate::Failure;
-use crate::checkpoint::FailedPair;
+use crate::checkpoint::{Checkpoint, FailedPair};
 
 /// Prints a value as one line of JSON on standard output.
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
@@ -218,6 +218,155 @@ pub(crate) fn import(
     }
     if failed.len() > 20 {
         println!("  ... and {} more (use --json for all)", failed.len() - 20);
+    }
+    Ok(())
+}
+
+/// An account failure as the import checkpoint keeps it.
+pub(crate) fn failed_account(failure: tencent_im::account::AccountFailure) -> FailedPair {
+    FailedPair {
+        from: String::new(),
+        account: failure.account,
+        code: failure.code.map(|code| code.0),
+        info: failure.info,
+    }
+}
+
+fn account_failures_json(
+    failed: &[tencent_im::account::AccountFailure],
+) -> Vec<FailedAccountJson<'_>> {
+    failed
+        .iter()
+        .map(|failure| FailedAccountJson {
+            account: &failure.account,
+            code: failure.code.map(|code| code.0),
+            info: &failure.info,
+        })
+        .collect()
+}
+
+fn print_account_failures(failed: &[tencent_im::account::AccountFailure]) {
+    for failure in failed {
+        println!(
+            "  {}: {} {}",
+            failure.account,
+            describe_code(failure.code),
+            failure.info
+        );
+    }
+}
+
+/// Prints the outcome of an account delete.
+pub(crate) fn account_update(
+    outcome: &tencent_im::account::Outcome,
+    json: bool,
+    verb: &str,
+    unchanged_words: &str,
+) -> Result<(), Failure> {
+    if json {
+        return print_json(&UpdateJson {
+            succeeded: &outcome.succeeded,
+            unchanged: &outcome.unchanged,
+            failed: account_failures_json(&outcome.failed),
+        });
+    }
+    println!(
+        "{} {verb}, {} {unchanged_words}, {} failed",
+        outcome.succeeded.len(),
+        outcome.unchanged.len(),
+        outcome.failed.len()
+    );
+    print_account_failures(&outcome.failed);
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct AccountStatusJson<'a> {
+    account: &'a str,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct AccountCheckJson<'a> {
+    results: Vec<AccountStatusJson<'a>>,
+    failed: Vec<FailedAccountJson<'a>>,
+}
+
+/// Prints the outcome of an account check: each account's status, then the failures.
+pub(crate) fn account_check(
+    outcome: &tencent_im::account::CheckOutcome,
+    json: bool,
+) -> Result<(), Failure> {
+    if json {
+        return print_json(&AccountCheckJson {
+            results: outcome
+                .results
+                .iter()
+                .map(|result| AccountStatusJson {
+                    account: &result.account,
+                    status: result.status.as_str(),
+                })
+                .collect(),
+            failed: account_failures_json(&outcome.failed),
+        });
+    }
+    for result in &outcome.results {
+        println!("{}\t{}", result.account, result.status.as_str());
+    }
+    println!(
+        "{} imported, {} not imported, {} failed",
+        outcome.imported().count(),
+        outcome.not_imported().count(),
+        outcome.failed.len()
+    );
+    print_account_failures(&outcome.failed);
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct AccountImportJson<'a> {
+    accounts: u64,
+    done: u64,
+    succeeded: u64,
+    duplicates: u64,
+    failed: &'a [FailedPair],
+}
+
+/// Prints the totals of an account import.
+pub(crate) fn account_import(checkpoint: &Checkpoint, json: bool) -> Result<(), Failure> {
+    if json {
+        return print_json(&AccountImportJson {
+            accounts: checkpoint.total,
+            done: checkpoint.done,
+            succeeded: checkpoint.succeeded,
+            duplicates: checkpoint.duplicates,
+            failed: &checkpoint.failed,
+        });
+    }
+    println!(
+        "{} accounts: {} imported, {} failed{}",
+        checkpoint.done,
+        checkpoint.succeeded,
+        checkpoint.failed.len(),
+        if checkpoint.duplicates > 0 {
+            format!(" ({} repeated records skipped)", checkpoint.duplicates)
+        } else {
+            String::new()
+        }
+    );
+    for failure in checkpoint.failed.iter().take(20) {
+        println!(
+            "  {}: {} {}",
+            failure.account,
+            describe_code(failure.code.map(ErrorCode)),
+            failure.info
+        );
+    }
+    if checkpoint.failed.len() > 20 {
+        println!(
+            "  ... and {} more (use --json for all)",
+            checkpoint.failed.len() - 20
+        );
     }
     Ok(())
 }

@@ -108,7 +108,7 @@ async fn import(
             counter.fetch_add(1, Ordering::Relaxed);
         })
         .take_until(Box::pin(stop));
-    let bar = progress_bar(total, skip, json);
+    let bar = progress_bar(total, skip, json, "pairs");
     let mut last_save = Instant::now();
     let mut save_error: Option<Failure> = None;
     client
@@ -139,15 +139,16 @@ async fn import(
     Ok((tracker, interrupted.load(Ordering::SeqCst)))
 }
 
-/// A progress bar on standard error when it is a terminal (and not in JSON mode).
-fn progress_bar(total: u64, done: u64, json: bool) -> ProgressBar {
+/// A progress bar of `unit`s on standard error when it is a terminal (and not in JSON
+/// mode).
+pub(crate) fn progress_bar(total: u64, done: u64, json: bool, unit: &str) -> ProgressBar {
     if json || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} pairs  {per_sec}  ETA {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {unit}  {{per_sec}}  ETA {{eta}}"
+    )) {
         bar.set_style(style);
     }
     bar.set_position(done);
@@ -160,7 +161,7 @@ pub(crate) async fn with_progress_bar(
     pairs: Vec<(String, String)>,
     json: bool,
 ) -> tencent_im::blocklist::ImportOutcome {
-    let bar = progress_bar(pairs.len() as u64, 0, json);
+    let bar = progress_bar(pairs.len() as u64, 0, json, "pairs");
     let outcome = client
         .blocklist()
         .import(
