@@ -28,6 +28,8 @@ pub(crate) struct Checkpoint {
 /// A failed pair as saved in the checkpoint and printed as JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct FailedPair {
+    /// The user whose blocklist was to change; empty for an account import.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub(crate) from: String,
     pub(crate) account: String,
     pub(crate) code: Option<i64>,
@@ -43,7 +45,7 @@ impl From<PairFailure> for FailedPair {
             from: failure.from,
             account: failure.account,
             code: failure.reason.code().map(|code| code.0),
-            reason: failure.reason.to_string(),
+            reason: crate::output::describe_reason(failure.reason),
             info: failure.info,
         }
     }

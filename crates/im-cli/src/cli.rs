@@ -47,9 +47,10 @@ pub(crate) struct Global {
         default_value = "administrator"
     )]
     pub(crate) admin: String,
-    /// Calls per second per API.
-    #[arg(long, global = true, env = "TIM_RATE", default_value_t = 200)]
-    pub(crate) rate: u32,
+    /// Calls per second per API [default: each API's documented limit: 200, and 100 for
+    /// bulk account import and account check].
+    #[arg(long, global = true, env = "TIM_RATE")]
+    pub(crate) rate: Option<u32>,
     /// Share the calls/s budget with other processes through this Redis
     /// (`redis://[:password@]host:port[/db]`).
     #[arg(long, global = true, env = "TIM_REDIS_URL", hide_env_values = true)]
@@ -66,6 +67,14 @@ pub(crate) struct Global {
     pub(crate) verbose: bool,
 }
 
+impl Global {
+    /// The calls/s of the blocklist APIs: `--rate`, or their documented limit.
+    pub(crate) fn blocklist_rate(&self) -> u32 {
+        self.rate
+            .unwrap_or_else(|| tencent_im::protocol::Api::BlackListAdd.default_calls_per_second())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Run a realistic story end to end against an embedded emulator.
@@ -78,6 +87,9 @@ pub(crate) enum Command {
     /// Change, read and check blocklists.
     #[command(subcommand)]
     Blocklist(BlocklistCommand),
+    /// Import, check and delete accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Receive and verify blocklist webhooks (callbacks).
     #[command(subcommand)]
     Webhook(WebhookCommand),
@@ -226,4 +238,33 @@ pub(crate) struct Targets {
     /// A file with one account per line, or `-` for standard input.
     #[arg(long)]
     pub(crate) to_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AccountCommand {
+    /// Import accounts from a file of `UserID[,Nick[,FaceUrl]]` lines (CSV); existing
+    /// accounts get the nickname and avatar given.
+    Import {
+        /// The accounts file, or `-` for standard input.
+        #[arg(long)]
+        file: PathBuf,
+        /// Record progress here; a rerun with the same file resumes after the finished part.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Tell, for each account, whether it was imported.
+    Check(AccountIds),
+    /// Delete accounts; accounts that do not exist are reported as such.
+    Delete(AccountIds),
+}
+
+/// The accounts a check or delete acts on.
+#[derive(Debug, Args)]
+pub(crate) struct AccountIds {
+    /// Accounts, space-separated.
+    #[arg(long = "id", required_unless_present = "file", conflicts_with = "file", num_args = 1..)]
+    pub(crate) ids: Vec<String>,
+    /// A file with one account per line, or `-` for standard input.
+    #[arg(long)]
+    pub(crate) file: Option<PathBuf>,
 }

@@ -74,15 +74,17 @@ pub(crate) fn signer(global: &Global) -> Result<Signer, Failure> {
 pub(crate) async fn client(global: &Global) -> Result<Client, Failure> {
     let (sdkappid, key) = credentials(global)?;
     let endpoint = endpoint(global)?;
-    if global.rate == 0 {
+    if global.rate == Some(0) {
         return Err(Failure::new("--rate must be at least 1 call per second"));
     }
     let mut builder = Client::builder()
         .sdkappid(sdkappid)
         .key(key)
         .admin(global.admin.clone())
-        .endpoint(endpoint)
-        .calls_per_second(global.rate);
+        .endpoint(endpoint);
+    if let Some(rate) = global.rate {
+        builder = builder.calls_per_second(rate);
+    }
     if let Some(url) = &global.redis {
         builder = builder.rate_limiter(Arc::new(shared_limiter(url, global).await?));
     }
@@ -110,9 +112,11 @@ async fn shared_limiter(url: &str, global: &Global) -> Result<RedisRateLimiter, 
             )));
         }
     };
-    Ok(limiter
-        .calls_per_second(global.rate)
-        .on_unavailable(fallback))
+    let limiter = limiter.on_unavailable(fallback);
+    Ok(match global.rate {
+        Some(rate) => limiter.calls_per_second(rate),
+        None => limiter,
+    })
 }
 
 #[cfg(test)]

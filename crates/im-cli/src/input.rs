@@ -9,7 +9,7 @@ use tencent_im::protocol::validate_user_id as validate_account;
 use tokio::io::AsyncBufReadExt as _;
 
 use crate::Failure;
-use crate::cli::Targets;
+use crate::cli::{AccountIds, Targets};
 
 /// Checks the From account.
 pub(crate) fn from_account(from: &str) -> Result<(), Failure> {
@@ -41,25 +41,40 @@ pub(crate) fn accounts(target: &Targets) -> Result<Vec<String>, Failure> {
 /// The users of `--users FILE` (or `-` for standard input) or `--user a b c`, each
 /// validated, repeated ones dropped (the first one stays); at least one.
 pub(crate) fn users(file: Option<&Path>, listed: &[String]) -> Result<Vec<String>, Failure> {
-    let users = match file {
+    named_accounts(file, listed, "--user")
+}
+
+/// The accounts of `--id` or `--file`, each validated, repeated ones dropped; at least one.
+pub(crate) fn account_ids(args: &AccountIds) -> Result<Vec<String>, Failure> {
+    named_accounts(args.file.as_deref(), &args.ids, "--id")
+}
+
+/// The accounts of a file (one per line, `-` for standard input) or of the command line
+/// (`flag`), each validated, repeated ones dropped (the first one stays); at least one.
+fn named_accounts(
+    file: Option<&Path>,
+    listed: &[String],
+    flag: &str,
+) -> Result<Vec<String>, Failure> {
+    let accounts = match file {
         Some(path) => read_accounts(path)?,
         None => {
-            for user in listed {
-                validate_account(user)
-                    .map_err(|error| Failure::new(format!("invalid --user: {error}")))?;
+            for account in listed {
+                validate_account(account)
+                    .map_err(|error| Failure::new(format!("invalid {flag}: {error}")))?;
             }
             listed.to_vec()
         }
     };
-    let mut seen = std::collections::HashSet::with_capacity(users.len());
-    let users: Vec<String> = users
+    let mut seen = std::collections::HashSet::with_capacity(accounts.len());
+    let accounts: Vec<String> = accounts
         .into_iter()
-        .filter(|user| seen.insert(user.clone()))
+        .filter(|account| seen.insert(account.clone()))
         .collect();
-    if users.is_empty() {
-        return Err(Failure::new("no users given"));
+    if accounts.is_empty() {
+        return Err(Failure::new("no accounts given"));
     }
-    Ok(users)
+    Ok(accounts)
 }
 
 /// Whether a line carries data: not blank and not a `#` comment.

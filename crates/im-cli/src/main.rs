@@ -1,8 +1,9 @@
-//! `imctl`: the operator's command line for Tencent Cloud Chat blocklists.
+//! `imctl`: the operator's command line for Tencent Cloud Chat blocklists and accounts.
 //!
 //! Exit codes: 0 when everything was done, 2 when the command finished but some accounts
-//! failed, 1 for bad input or a request-level error, 130 when interrupted.
+//! failed, 1 for bad usage, bad input, or a request-level error, 130 when interrupted.
 
+mod accounts_file;
 mod checkpoint;
 mod cli;
 mod commands;
@@ -94,6 +95,7 @@ async fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Serve(args) => commands::serve::run(global, &args).await,
         Command::Sig(command) => commands::sig::run(global, command),
         Command::Blocklist(command) => commands::blocklist::run(global, command).await,
+        Command::Account(command) => commands::account::run(global, command).await,
         Command::Webhook(command) => commands::webhook::run(global, command).await,
     }
 }
@@ -103,7 +105,7 @@ async fn run(cli: Cli) -> Result<Status, Failure> {
 fn init_logging(verbose: bool) {
     use tracing_subscriber::EnvFilter;
     let default = if verbose {
-        "warn,imctl=debug,im_client=debug,im_blocklist=debug,im_transport=debug,im_emulator=info"
+        "warn,imctl=debug,im_client=debug,im_blocklist=debug,im_account=debug,im_transport=debug,im_emulator=info"
     } else {
         // The command reports a failed call itself; the engine's own WARN would repeat it.
         "warn,im_client=error"

@@ -94,6 +94,9 @@ pub enum FailureReason {
     ListedFailed,
     /// The service left the item out of its answer.
     NoResult,
+    /// The item's result could not be read: a value the API does not document, or a
+    /// field missing from a success.
+    UnreadableResult,
     /// The request carrying the item failed as a whole.
     Request(RequestFailure),
     /// The item was not sent: an earlier request of the call failed and ended it.
@@ -119,6 +122,7 @@ impl fmt::Display for FailureReason {
             FailureReason::Code(code) => write!(f, "{code}"),
             FailureReason::ListedFailed => f.write_str("listed as failed, without a code"),
             FailureReason::NoResult => f.write_str("no result in the answer"),
+            FailureReason::UnreadableResult => f.write_str("unreadable result"),
             FailureReason::Request(failure) => write!(f, "request failed: {failure}"),
             FailureReason::NotSent(failure) => {
                 write!(f, "not sent after an earlier request failed: {failure}")

@@ -170,6 +170,11 @@ impl AdaptivePacer {
 
     /// The process-wide pacer at each API's documented limit, which every client built
     /// without a limiter of its own shares: one budget per app and API in the process.
+    ///
+    /// Tests that run several tokio runtimes with paused clocks in one process (the
+    /// default for `#[tokio::test(start_paused = true)]`) should give each client a pacer
+    /// of its own ([`AdaptivePacer::documented`]): one lane shared across clocks that
+    /// advance independently holds callers of one test behind another test's sleep.
     pub fn shared() -> Arc<AdaptivePacer> {
         static SHARED: OnceLock<Arc<AdaptivePacer>> = OnceLock::new();
         Arc::clone(SHARED.get_or_init(|| Arc::new(AdaptivePacer::documented())))

@@ -11,6 +11,7 @@ use im_transport::Transport;
 use im_webhook::Token;
 use tokio::sync::Notify;
 
+use crate::accounts::AccountProfile;
 use crate::faults::FaultState;
 use crate::log::{self, LoggedRequest, RateWindows};
 use crate::state::{Rules, World};
@@ -20,10 +21,13 @@ use crate::{EmulatorError, EmulatorTransport, Faults};
 /// The admin account an emulator accepts when none is configured.
 pub const DEFAULT_ADMIN: &str = "administrator";
 
-/// The documented frequency limit of each blocklist API, in calls per second.
+/// The documented frequency limit of the blocklist APIs, in calls per second. Each API of
+/// the table has its own ([`Api::default_calls_per_second`]): 100 for `multiaccount_import`
+/// and `account_check`.
 pub const DEFAULT_RATE_LIMIT: u32 = 200;
 
-/// An in-memory Tencent Cloud Chat service for one app, serving the blocklist APIs.
+/// An in-memory Tencent Cloud Chat service for one app, serving the blocklist and account
+/// APIs.
 ///
 /// Cloning is cheap: clones share one state, so a test can keep a clone to set state up and
 /// look at it while a client talks to the [`transport`](Self::transport) or to a
@@ -62,9 +66,18 @@ pub(crate) struct Config {
     pub(crate) sdkappid: u64,
     pub(crate) key: SecretKey,
     pub(crate) admins: Vec<String>,
-    pub(crate) rate_limit: u32,
+    /// One frequency limit for every API instead of the documented ones.
+    pub(crate) rate_limit: Option<u32>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) rules: Rules,
+}
+
+impl Config {
+    /// The frequency limit of `api` in calls per second (0: unlimited).
+    pub(crate) fn rate_limit_of(&self, api: Api) -> u32 {
+        self.rate_limit
+            .unwrap_or_else(|| api.default_calls_per_second())
+    }
 }
 
 /// Everything that changes, behind one lock.
@@ -98,9 +111,9 @@ impl Emulator {
         &self.inner.config.admins
     }
 
-    /// The frequency limit of each blocklist API, in calls per second (0: unlimited).
-    pub fn rate_limit(&self) -> u32 {
-        self.inner.config.rate_limit
+    /// The frequency limit of `api`, in calls per second (0: unlimited).
+    pub fn rate_limit(&self, api: Api) -> u32 {
+        self.inner.config.rate_limit_of(api)
     }
 
     /// The current time of the emulator's clock, in Unix seconds.
@@ -113,7 +126,8 @@ impl Emulator {
         Arc::new(EmulatorTransport::new(self))
     }
 
-    /// Imports accounts, as `account_import` does. Accounts the service would reject
+    /// Imports accounts, as `account_import` does (without a nickname or avatar). Accounts
+    /// the service would reject
     /// (empty, longer than 32 bytes, or with a character outside printable ASCII: see
     /// [`im_protocol::validate_user_id`]) are skipped; the result counts the others,
     /// including accounts that already existed.
@@ -131,9 +145,20 @@ impl Emulator {
             .count()
     }
 
-    /// Whether `account` has been imported.
+    /// Whether `account` has been imported (and not deleted since).
     pub fn account_exists(&self, account: &str) -> bool {
         self.lock().world.exists(account)
+    }
+
+    /// The nickname and avatar URL of an imported account, as the last import that gave
+    /// them set them; `None` when the account does not exist.
+    pub fn account_profile(&self, account: &str) -> Option<AccountProfile> {
+        self.lock().world.profile(account).cloned()
+    }
+
+    /// How many accounts exist.
+    pub fn account_count(&self) -> usize {
+        self.lock().world.account_count()
     }
 
     /// Makes `a` and `b` friends of each other, ignoring blocklists and without checking
@@ -310,7 +335,7 @@ impl fmt::Debug for Emulator {
 /// Settings of an [`Emulator`]; created by [`Emulator::builder`].
 ///
 /// [`sdkappid`](Self::sdkappid) and [`key`](Self::key) are required. The defaults:
-/// admin [`DEFAULT_ADMIN`], [`DEFAULT_RATE_LIMIT`] calls/s per API, no faults, the system
+/// admin [`DEFAULT_ADMIN`], each API's documented frequency limit, no faults, the system
 /// clock, blocking removes friendships, and "already in the blocklist" answered with 30001.
 ///
 /// ```
@@ -370,7 +395,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The frequency limit of each blocklist API in calls per second; 0 means unlimited.
+    /// One frequency limit for every API, in calls per second, instead of each API's
+    /// documented one ([`Api::default_calls_per_second`]); 0 means unlimited.
     pub fn rate_limit(mut self, calls_per_second: u32) -> Self {
         self.rate_limit = Some(calls_per_second);
         self
@@ -465,7 +491,7 @@ impl EmulatorBuilder {
             sdkappid,
             key,
             admins,
-            rate_limit: self.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT),
+            rate_limit: self.rate_limit,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             rules: Rules {
                 remain_friends: self.remain_friends,

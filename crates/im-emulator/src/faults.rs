@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use im_protocol::ErrorCode;
 
-/// The failures the emulator injects into the four blocklist APIs, with their probabilities.
+/// The failures the emulator injects into the blocklist and account APIs, with their
+/// probabilities.
 ///
 /// Every probability is a number in `0.0..=1.0` (values outside are clamped, NaN reads as 0)
 /// and is drawn independently for each request (or, for [`account_error`](Self::account_error),
@@ -28,9 +29,11 @@ use im_protocol::ErrorCode;
 ///
 /// [`latency`](Self::latency) plus a random share of [`latency_jitter`](Self::latency_jitter)
 /// is slept (with `tokio::time::sleep`, so paused-time tests do not wait) before every answer
-/// of a blocklist API that passed the request checks.
+/// of a blocklist or account API that passed the request checks.
 ///
-/// Faults never touch the setup APIs (account and friend import), so tests can always set
+/// In the account APIs the drawn 30006, 30007 and 30008 become the account service's 70500,
+/// 70169 and 70202. Faults never touch the setup APIs (friend import, add and check), nor
+/// [`Emulator::import_accounts`](crate::Emulator::import_accounts), so tests can always set
 /// state up.
 ///
 /// ```

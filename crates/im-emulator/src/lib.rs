@@ -1,5 +1,5 @@
-//! A local emulator of the Tencent Cloud Chat blocklist REST API, for testing code that
-//! calls it without a Tencent account.
+//! A local emulator of the Tencent Cloud Chat blocklist and account REST APIs, for testing
+//! code that calls them without a Tencent account.
 //!
 //! An [`Emulator`] keeps an app's accounts, friendships and blocklists in memory and serves
 //! the REST API over two faces that behave identically:
@@ -16,11 +16,12 @@
 //!
 //! - the four blocklist APIs, `v4/sns/black_list_add`, `_delete`, `_get` and `_check`, with
 //!   the bodies of [`im_protocol`];
-//! - setup APIs for test state ([`SetupApi`]): `v4/im_open_login_svc/account_import`,
-//!   `multiaccount_import` and `account_check`, `v4/sns/friend_import`, `friend_add` and
-//!   `friend_check`, whose bodies are in [`im_protocol`] as well
-//!   ([`im_protocol::AccountImportRequest`], ...). The same state can be set directly with
-//!   [`Emulator::import_accounts`], [`Emulator::make_friends`] and [`Emulator::block`].
+//! - the four account APIs, `v4/im_open_login_svc/account_import`, `multiaccount_import`,
+//!   `account_delete` and `account_check` ([`im_protocol::AccountImportRequest`], ...);
+//! - setup APIs for test state ([`SetupApi`]): `v4/sns/friend_import`, `friend_add` and
+//!   `friend_check`, whose bodies are in [`im_protocol`] as well. The same state can be set
+//!   directly with [`Emulator::import_accounts`], [`Emulator::make_friends`] and
+//!   [`Emulator::block`].
 //!
 //! **Request checks**, in this order; the first failure answers the request:
 //!
@@ -28,7 +29,7 @@
 //! |---|---|
 //! | method is `POST` | HTTP 405 with `Allow: POST` and 60002 |
 //! | path is a served API (case-sensitive) | 60009 |
-//! | per-API frequency limit (blocklist APIs only) | 60007 |
+//! | per-API frequency limit (the APIs of [`im_protocol::Api`]) | 60007 |
 //! | query string well formed (percent escapes, UTF-8) | 60002 |
 //! | `sdkappid` present | 60012 |
 //! | `sdkappid` is this app | 60006 |
@@ -68,14 +69,35 @@
 //! - A friend add or import fails per item with 30515 when `From_Account` blocks the friend
 //!   and 30525 when the friend blocks `From_Account`.
 //!
-//! **Frequency limit.** Each blocklist API admits [`EmulatorBuilder::rate_limit`] calls
-//! (200 by default) in any sliding second, measured on Tokio's clock at arrival, so tests
-//! with paused time are exact. A call over the limit is answered 60007, not applied, and does
-//! not count against the window. Setup APIs are not limited.
+//! **Account rules.**
 //!
-//! **Faults.** [`Faults`] injects seeded HTTP 502s, request-level and per-account 30006,
-//! 30007 and 30008, latency, answers lost after the write was applied, and truncated JSON,
-//! into the blocklist APIs only, and only for requests that passed every check.
+//! - `account_import` takes one UserID (also spelled `Identifier`); one the service would
+//!   refuse ([`im_protocol::validate_user_id`]) is a request-level 70402. Importing an
+//!   account again changes nothing but the `Nick` and `FaceUrl` it gives.
+//! - `multiaccount_import` takes 1 to 100 accounts in `AccountList` (with `Nick` and
+//!   `FaceUrl`, which update an existing account) and the older `Accounts` together; a
+//!   UserID the service would refuse is listed in `FailAccounts` (always present).
+//! - `account_delete` takes 1 to 100 `DeleteItem`s and answers each in `ResultItem`
+//!   (`UserID`, `ResultCode`, `ResultInfo`): 0, or 70107 with
+//!   `Err_TLS_PT_Open_Login_Account_Not_Exist` for an account that does not exist (also a
+//!   repeat within the request). A deleted account loses its friend list and blocklist, and
+//!   blocklist calls answer 30003 for it as for any account never imported.
+//! - `account_check` takes 1 to 100 `CheckItem`s and answers each with code 0 and
+//!   `AccountStatus` `Imported` or `NotImported`.
+//! - Too few or too many accounts in a batch is a request-level 70206.
+//!
+//! **Frequency limit.** Each API of the table admits its documented number of calls
+//! ([`im_protocol::Api::default_calls_per_second`]: 200, and 100 for `multiaccount_import`
+//! and `account_check`), or [`EmulatorBuilder::rate_limit`] for every API, in any sliding
+//! second, measured on Tokio's clock at arrival, so tests with paused time are exact. A call
+//! over the limit is answered 60007, not applied, and does not count against the window.
+//! Setup APIs are not limited.
+//!
+//! **Faults.** [`Faults`] injects seeded HTTP 502s, request-level and per-account transient
+//! codes (30006, 30007 and 30008 in the blocklist APIs; 70500, 70169 and 70202 in the
+//! account APIs), latency, answers lost after the write was applied, and truncated JSON,
+//! into the blocklist and account APIs, and only for requests that passed every check. A
+//! per-account fault in `multiaccount_import` lists the account in `FailAccounts`.
 //!
 //! **Webhooks.** Given a callback URL and token ([`EmulatorBuilder::webhook`],
 //! [`Emulator::set_webhook`]), the emulator sends `Sns.CallbackBlackListAdd` after each add
@@ -113,10 +135,15 @@
 //!   no sample was found they follow the service's `Err_SNS_<API>_<Reason>` pattern.
 //! - `account_check` answers every account with code 0 and `Imported` or `NotImported`,
 //!   also a UserID the service would not accept (it was never imported).
+//! - `account_delete` leaves entries naming the deleted account in other users' lists, and
+//!   a deleted account may be imported again at once (the live service makes paid apps
+//!   wait three months). Its frequency limit is not documented: 200 calls/s.
+//! - The per-item `ResultInfo` of an injected account fault follows the
+//!   `Err_TLS_PT_Open_Login_<Reason>` pattern of the documented 70107 text.
 //!
 //! # What is not emulated
 //!
-//! Any other API (messages, groups, profiles, account deletion, friend deletion, ...), every
+//! Any other API (messages, groups, profiles, friend deletion, ...), every
 //! webhook but the two blocklist ones, TLS and HTTP/2, the app-wide frequency limit (60011), IP allowlists,
 //! disabled apps, the service's 3-second timeout, and the effect of blocks on messaging.
 //!
@@ -242,6 +269,7 @@
 //! # }
 //! ```
 
+mod accounts;
 mod emulator;
 mod error;
 mod faults;
@@ -253,6 +281,7 @@ mod state;
 mod transport;
 mod webhook;
 
+pub use accounts::AccountProfile;
 pub use emulator::{DEFAULT_ADMIN, DEFAULT_RATE_LIMIT, Emulator, EmulatorBuilder};
 pub use error::EmulatorError;
 pub use faults::{FaultKind, Faults};

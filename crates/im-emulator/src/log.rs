@@ -19,12 +19,12 @@ pub struct LoggedRequest {
     pub at: Instant,
     /// The URL path without the leading slash, e.g. `v4/sns/black_list_add`.
     pub path: String,
-    /// The blocklist API, when the path is one.
+    /// The API of the table (blocklist or account), when the path is one.
     pub api: Option<Api>,
     /// `From_Account` of the body, when the body was read and has one.
     pub from: Option<String>,
     /// How many accounts the body carried: `To_Account` entries for the blocklist APIs,
-    /// accounts or friend items for the setup APIs, 0 for `black_list_get` or when the
+    /// accounts (items) for the account APIs, friend items for the setup APIs, 0 for `black_list_get` or when the
     /// body was not read.
     pub accounts: usize,
     /// The HTTP status of the answer (405 for a method other than POST, 502 for the
@@ -41,7 +41,7 @@ pub struct LoggedRequest {
 
 impl LoggedRequest {
     /// Whether this request counted as a call against the frequency limit of its API:
-    /// a blocklist API not refused by the limit itself.
+    /// an API of the table not refused by the limit itself.
     pub fn counts_as_call(&self) -> bool {
         self.api.is_some() && !self.rejected_by_rate_limit
     }

@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
+use crate::accounts::{self, AccountCall, account_call, is_account_api};
 use crate::emulator::{Config, State};
 use crate::faults::FaultPlan;
 use crate::setup::{self, SetupApi};
@@ -40,17 +41,17 @@ pub(crate) enum Reply {
     Lost,
 }
 
-/// The API a path names.
+/// The API a path names: one of the table (blocklist or account), or a setup API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Route {
-    Blocklist(Api),
+    Api(Api),
     Setup(SetupApi),
 }
 
 impl Route {
     fn of(path: &str) -> Option<Route> {
         Api::from_path(path)
-            .map(Route::Blocklist)
+            .map(Route::Api)
             .or_else(|| SetupApi::from_path(path).map(Route::Setup))
     }
 }
@@ -178,7 +179,7 @@ impl Emulator {
             at,
             path: path.to_owned(),
             api: match route {
-                Some(Route::Blocklist(api)) => Some(api),
+                Some(Route::Api(api)) => Some(api),
                 _ => None,
             },
             from: None,
@@ -269,8 +270,10 @@ fn process(
             "no such API; check the URL path",
         ));
     };
-    if let Route::Blocklist(api) = route
-        && !state.windows.admit(api, record.at, config.rate_limit)
+    if let Route::Api(api) = route
+        && !state
+            .windows
+            .admit(api, record.at, config.rate_limit_of(api))
     {
         record.rejected_by_rate_limit = true;
         return Processed::fail(Failure::new(
@@ -294,7 +297,8 @@ fn process(
         return Processed::fail(failure);
     }
     match route {
-        Route::Blocklist(api) => blocklist(config, state, api, object, record),
+        Route::Api(api) if is_account_api(api) => accounts(config, state, api, object, record),
+        Route::Api(api) => blocklist(config, state, api, object, record),
         Route::Setup(api) => match setup::serve(&mut state.world, api, object) {
             Ok(answer) => Processed::answer(answer),
             Err(failure) => Processed::fail(failure),
@@ -439,6 +443,7 @@ fn count_accounts(object: &Map<String, Value>) -> usize {
                 + length("AccountList")
                 + length("Accounts")
                 + length("CheckItem")
+                + length("DeleteItem")
                 + usize::from(object.contains_key("UserID") || object.contains_key("Identifier"))
         }
     }
@@ -569,18 +574,20 @@ fn blocklist_call(
     Ok(call)
 }
 
-/// Serves a blocklist API, with the injected faults.
-fn blocklist(
+/// A change a request applied that a webhook reports.
+type Applied = (Answer, Option<Event>);
+
+/// Serves a request that passed its request-level checks, with the injected faults:
+/// `failure` builds the answer of an injected request-level error from its code, and
+/// `apply` applies the request to the world at the clock's time, asking `fault` whether
+/// an account fails first.
+fn faulted(
     config: &Config,
     state: &mut State,
-    api: Api,
-    object: Map<String, Value>,
     record: &mut Record,
+    failure: impl FnOnce(ErrorCode) -> Failure,
+    apply: impl FnOnce(&mut World, u64, &mut dyn FnMut() -> Option<ErrorCode>) -> Applied,
 ) -> Processed {
-    let call = match blocklist_call(&state.world, api, object) {
-        Ok(call) => call,
-        Err(failure) => return Processed::fail(failure),
-    };
     let plan: FaultPlan = state.faults.plan();
     let delayed = |answer: Answer, lost: bool| Processed {
         answer,
@@ -595,14 +602,7 @@ fn blocklist(
     }
     if let Some(code) = plan.request_error {
         record.faults.push(FaultKind::RequestError);
-        let operation = match api {
-            Api::BlackListDelete => Operation::Delete,
-            Api::BlackListGet => Operation::Get,
-            Api::BlackListCheck => Operation::Check,
-            _ => Operation::Add,
-        };
-        let failure = Failure::new(code, transient_info(operation, code));
-        return delayed(Answer::fail(failure), false);
+        return delayed(Answer::fail(failure(code)), false);
     }
     let now = config.clock.now();
     let State {
@@ -617,52 +617,7 @@ fn blocklist(
         injected += usize::from(code.is_some());
         code
     };
-    // The change a successful add or delete made, for the webhook.
-    let mut event = None;
-    let mut update = |from: &str, update: Update, added: bool| {
-        if !update.changed.is_empty() {
-            let pairs = update
-                .changed
-                .into_iter()
-                .map(|to| Pair::new(from, to))
-                .collect();
-            event = Some(if added {
-                Event::BlocklistAdded { pairs }
-            } else {
-                Event::BlocklistRemoved { pairs }
-            });
-        }
-        Answer::ok(update.response)
-    };
-    let mut answer = match call {
-        BlocklistCall::Add(request) => update(
-            &request.from_account,
-            world.add_to_blocklist(
-                &request.from_account,
-                &request.to_account,
-                now,
-                config.rules,
-                &mut fault,
-            ),
-            true,
-        ),
-        BlocklistCall::Delete(request) => update(
-            &request.from_account,
-            world.delete_from_blocklist(&request.from_account, &request.to_account, &mut fault),
-            false,
-        ),
-        BlocklistCall::Get(request) => Answer::ok(world.blocklist_page(
-            &request.from_account,
-            request.start_index,
-            request.max_limited,
-        )),
-        BlocklistCall::Check(request) => Answer::ok(world.check_blocklist(
-            &request.from_account,
-            &request.to_account,
-            request.check_type,
-            &mut fault,
-        )),
-    };
+    let (mut answer, event) = apply(world, now, &mut fault);
     if injected > 0 {
         record.faults.push(FaultKind::AccountError);
     }
@@ -678,4 +633,106 @@ fn blocklist(
         callback,
         ..delayed(answer, plan.lost_answer)
     }
+}
+
+/// Serves an account API, with the injected faults.
+fn accounts(
+    config: &Config,
+    state: &mut State,
+    api: Api,
+    object: Map<String, Value>,
+    record: &mut Record,
+) -> Processed {
+    let call: AccountCall = match account_call(api, object) {
+        Ok(call) => call,
+        Err(failure) => return Processed::fail(failure),
+    };
+    faulted(
+        config,
+        state,
+        record,
+        |drawn| {
+            let code = accounts::transient_code(drawn);
+            Failure::new(code, accounts::transient_info(code))
+        },
+        |world, _now, fault| (accounts::apply(world, call, fault), None),
+    )
+}
+
+/// Serves a blocklist API, with the injected faults.
+fn blocklist(
+    config: &Config,
+    state: &mut State,
+    api: Api,
+    object: Map<String, Value>,
+    record: &mut Record,
+) -> Processed {
+    let call = match blocklist_call(&state.world, api, object) {
+        Ok(call) => call,
+        Err(failure) => return Processed::fail(failure),
+    };
+    let operation = match api {
+        Api::BlackListDelete => Operation::Delete,
+        Api::BlackListGet => Operation::Get,
+        Api::BlackListCheck => Operation::Check,
+        _ => Operation::Add,
+    };
+    let rules = config.rules;
+    faulted(
+        config,
+        state,
+        record,
+        |code| Failure::new(code, transient_info(operation, code)),
+        |world, now, fault| match call {
+            BlocklistCall::Add(request) => {
+                let update = world.add_to_blocklist(
+                    &request.from_account,
+                    &request.to_account,
+                    now,
+                    rules,
+                    fault,
+                );
+                changed(&request.from_account, update, true)
+            }
+            BlocklistCall::Delete(request) => {
+                let update =
+                    world.delete_from_blocklist(&request.from_account, &request.to_account, fault);
+                changed(&request.from_account, update, false)
+            }
+            BlocklistCall::Get(request) => (
+                Answer::ok(world.blocklist_page(
+                    &request.from_account,
+                    request.start_index,
+                    request.max_limited,
+                )),
+                None,
+            ),
+            BlocklistCall::Check(request) => (
+                Answer::ok(world.check_blocklist(
+                    &request.from_account,
+                    &request.to_account,
+                    request.check_type,
+                    fault,
+                )),
+                None,
+            ),
+        },
+    )
+}
+
+/// The answer of a blocklist add or delete, and the webhook event of the pairs it changed.
+fn changed(from: &str, update: Update, added: bool) -> Applied {
+    let event = (!update.changed.is_empty()).then(|| {
+        let pairs = update
+            .changed
+            .into_iter()
+            .map(|to| Pair::new(from, to))
+            .collect();
+        if added {
+            Event::BlocklistAdded { pairs }
+        } else {
+            Event::BlocklistRemoved { pairs }
+        }
+    });
+    (Answer::ok(update.response), event)
 }

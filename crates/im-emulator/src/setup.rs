@@ -1,13 +1,9 @@
-//! The setup APIs the emulator serves besides the blocklist: account import and check,
-//! friend import and add, and friend check. Their bodies come from `im_protocol`.
+//! The setup APIs the emulator serves besides the APIs of the table: friend import and
+//! add, and friend check. Their bodies come from `im_protocol`.
 
-use im_protocol::limits::{
-    MAX_ACCOUNT_CHECK_ITEMS, MAX_FRIEND_CHECK_ACCOUNTS, MAX_MULTIACCOUNT_IMPORT_ACCOUNTS,
-};
+use im_protocol::limits::MAX_FRIEND_CHECK_ACCOUNTS;
 use im_protocol::{
-    AccountCheckRequest, AccountCheckResponse, AccountImportRequest, AccountImportResponse,
-    AddType, ErrorCode, FriendAddRequest, FriendCheckRequest, FriendCheckType, FriendImportRequest,
-    MultiAccountImportRequest, MultiAccountImportResponse,
+    AddType, FriendAddRequest, FriendCheckRequest, FriendCheckType, FriendImportRequest,
 };
 use serde_json::{Map, Value};
 
@@ -17,23 +13,14 @@ use crate::service::{
 use crate::state::{Failure, World};
 
 /// The most friends in one friend add or import. The service documents no limit; this is
-/// the emulator's choice, the limit of the other setup APIs.
+/// the emulator's choice, the limit of the batch account APIs.
 const MAX_FRIEND_ITEMS: usize = 100;
 
-/// A setup API served by the emulator, next to the four blocklist APIs of
+/// A setup API served by the emulator, next to the blocklist and account APIs of
 /// [`im_protocol::Api`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SetupApi {
-    /// `v4/im_open_login_svc/account_import`: imports one account
-    /// ([`AccountImportRequest`]).
-    AccountImport,
-    /// `v4/im_open_login_svc/multiaccount_import`: imports up to 100 accounts
-    /// ([`MultiAccountImportRequest`]).
-    MultiAccountImport,
-    /// `v4/im_open_login_svc/account_check`: tells, for up to 100 accounts, whether each
-    /// was imported ([`AccountCheckRequest`]).
-    AccountCheck,
     /// `v4/sns/friend_import`: imports friends one way ([`FriendImportRequest`]; an
     /// `AddType` of `Add_Type_Both`, which the service does not document here, makes the
     /// friendships mutual).
@@ -48,9 +35,6 @@ pub enum SetupApi {
 impl SetupApi {
     /// Every setup API.
     pub const ALL: &[SetupApi] = &[
-        SetupApi::AccountImport,
-        SetupApi::MultiAccountImport,
-        SetupApi::AccountCheck,
         SetupApi::FriendImport,
         SetupApi::FriendAdd,
         SetupApi::FriendCheck,
@@ -66,9 +50,6 @@ impl SetupApi {
     /// ```
     pub const fn path(self) -> &'static str {
         match self {
-            SetupApi::AccountImport => AccountImportRequest::PATH,
-            SetupApi::MultiAccountImport => MultiAccountImportRequest::PATH,
-            SetupApi::AccountCheck => AccountCheckRequest::PATH,
             SetupApi::FriendImport => FriendImportRequest::PATH,
             SetupApi::FriendAdd => FriendAddRequest::PATH,
             SetupApi::FriendCheck => FriendCheckRequest::PATH,
@@ -89,41 +70,6 @@ pub(crate) fn serve(
     object: Map<String, Value>,
 ) -> Result<Answer, Failure> {
     match api {
-        SetupApi::AccountImport => {
-            let request: AccountImportRequest = decode(object)?;
-            world
-                .import(&request.user_id)
-                .map_err(|error| Failure::new(ErrorCode::INVALID_ARGUMENT, error.to_string()))?;
-            Ok(Answer::ok(AccountImportResponse {}))
-        }
-        SetupApi::MultiAccountImport => {
-            let request: MultiAccountImportRequest = decode(object)?;
-            let accounts = request.user_ids();
-            if accounts.is_empty() || accounts.len() > MAX_MULTIACCOUNT_IMPORT_ACCOUNTS {
-                return Err(Failure::new(
-                    ErrorCode::INVALID_ARGUMENT,
-                    format!("import 1 to {MAX_MULTIACCOUNT_IMPORT_ACCOUNTS} accounts per request"),
-                ));
-            }
-            let fail_accounts = accounts
-                .into_iter()
-                .filter(|account| world.import(account).is_err())
-                .map(str::to_owned)
-                .collect();
-            Ok(Answer::ok(MultiAccountImportResponse { fail_accounts }))
-        }
-        SetupApi::AccountCheck => {
-            let request: AccountCheckRequest = decode(object)?;
-            check_count(
-                request.check_item.len(),
-                MAX_ACCOUNT_CHECK_ITEMS,
-                "CheckItem",
-            )?;
-            let user_ids = request.check_item.iter().map(|item| item.user_id.as_str());
-            Ok(Answer::ok(AccountCheckResponse {
-                result_item: world.check_accounts(user_ids),
-            }))
-        }
         SetupApi::FriendAdd => {
             let request: FriendAddRequest = decode(object)?;
             let to: Vec<&str> = request

@@ -3,12 +3,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::accounts::AccountProfile;
 use im_protocol::limits::MAX_BLOCKLIST_ENTRIES;
 use im_protocol::{
-    AccountCheckResult, AccountResult, AccountStatus, AddType, BlocklistEntry, CheckItem,
-    CheckType, ErrorCode, FriendAddResponse, FriendCheckItem, FriendCheckResponse, FriendCheckType,
-    FriendRelation, GetBlocklistResponse, Relation, UpdateBlocklistResponse, UserIdError,
-    result_text, validate_user_id,
+    AccountResult, AddType, BlocklistEntry, CheckItem, CheckType, ErrorCode, FriendAddResponse,
+    FriendCheckItem, FriendCheckResponse, FriendCheckType, FriendRelation, GetBlocklistResponse,
+    Relation, UpdateBlocklistResponse, UserIdError, result_text, validate_user_id,
 };
 
 /// The rules that differ between apps (console settings) or between observations.
@@ -39,7 +39,7 @@ pub(crate) struct Update {
 /// Accounts, friendships and blocklists.
 #[derive(Debug, Default)]
 pub(crate) struct World {
-    accounts: HashSet<String>,
+    accounts: HashMap<String, AccountProfile>,
     /// Owner to the accounts in the owner's friend list (directional).
     friends: HashMap<String, HashSet<String>>,
     blocklists: HashMap<String, Blocklist>,
@@ -111,15 +111,52 @@ impl World {
     /// Imports an account; importing it again changes nothing. Fails, importing nothing,
     /// when `id` breaks the service's UserID rule ([`validate_user_id`]).
     pub(crate) fn import(&mut self, id: &str) -> Result<(), UserIdError> {
+        self.import_profile(id, None, None)
+    }
+
+    /// Imports an account as [`import`](Self::import) does, and sets the nickname and
+    /// avatar URL that are given; those not given keep their value.
+    pub(crate) fn import_profile(
+        &mut self,
+        id: &str,
+        nick: Option<&str>,
+        face_url: Option<&str>,
+    ) -> Result<(), UserIdError> {
         validate_user_id(id)?;
-        if !self.accounts.contains(id) {
-            self.accounts.insert(id.to_owned());
+        let profile = match self.accounts.get_mut(id) {
+            Some(profile) => profile,
+            None => self.accounts.entry(id.to_owned()).or_default(),
+        };
+        if let Some(nick) = nick {
+            profile.nick = Some(nick.to_owned());
+        }
+        if let Some(face_url) = face_url {
+            profile.face_url = Some(face_url.to_owned());
         }
         Ok(())
     }
 
+    /// Deletes an account with its own friend list and blocklist; returns whether it
+    /// existed. Entries naming it in other users' lists stay.
+    pub(crate) fn delete_account(&mut self, id: &str) -> bool {
+        if self.accounts.remove(id).is_none() {
+            return false;
+        }
+        self.friends.remove(id);
+        self.blocklists.remove(id);
+        true
+    }
+
     pub(crate) fn exists(&self, id: &str) -> bool {
-        self.accounts.contains(id)
+        self.accounts.contains_key(id)
+    }
+
+    pub(crate) fn profile(&self, id: &str) -> Option<&AccountProfile> {
+        self.accounts.get(id)
+    }
+
+    pub(crate) fn account_count(&self) -> usize {
+        self.accounts.len()
     }
 
     pub(crate) fn has_friend(&self, owner: &str, friend: &str) -> bool {
@@ -435,26 +472,6 @@ impl World {
         }
     }
 
-    /// `account_check`: whether each account was imported, in request order.
-    pub(crate) fn check_accounts<'a>(
-        &self,
-        user_ids: impl IntoIterator<Item = &'a str>,
-    ) -> Vec<AccountCheckResult> {
-        user_ids
-            .into_iter()
-            .map(|user_id| AccountCheckResult {
-                user_id: user_id.to_owned(),
-                result_code: ErrorCode::OK,
-                result_info: String::new(),
-                account_status: Some(if self.exists(user_id) {
-                    AccountStatus::Imported
-                } else {
-                    AccountStatus::NotImported
-                }),
-            })
-            .collect()
-    }
-
     fn bump_sequence(&mut self, user: &str) {
         let list = self.blocklists.entry(user.to_owned()).or_default();
         list.sequence = list.sequence.saturating_add(1);
@@ -514,25 +531,6 @@ mod tests {
             assert!(!world.exists(id), "{id:?}");
         }
         assert!(world.import("space and ~punctuation!").is_ok());
-    }
-
-    #[test]
-    fn account_check_reports_each_account_in_order() {
-        let world = world(&["a"]);
-        let results = world.check_accounts(["ghost", "a", "ghost"]);
-        let statuses: Vec<_> = results
-            .iter()
-            .map(|result| (result.user_id.as_str(), result.account_status))
-            .collect();
-        assert_eq!(
-            statuses,
-            [
-                ("ghost", Some(AccountStatus::NotImported)),
-                ("a", Some(AccountStatus::Imported)),
-                ("ghost", Some(AccountStatus::NotImported)),
-            ]
-        );
-        assert!(results.iter().all(AccountCheckResult::is_ok));
     }
 
     #[test]

@@ -1,15 +1,14 @@
 //! Request and response bodies of the account APIs: `v4/im_open_login_svc/account_import`,
 //! `multiaccount_import`, `account_delete` and `account_check`.
 //!
-//! These APIs are not in the API table yet, so the request types carry their path as
-//! `PATH` instead of implementing [`ApiRequest`](crate::ApiRequest). Decoding is tolerant
+//! Each request type is tied to its API of the table by [`ApiRequest`]. Decoding is tolerant
 //! as for the blocklist: unknown fields are ignored and lists the service may leave out
 //! default to empty. A successful `account_import` answers with the envelope alone
 //! ([`AccountImportResponse`]).
 
 use serde::{Deserialize, Serialize};
 
-use crate::ErrorCode;
+use crate::{Api, ApiRequest, ErrorCode};
 
 /// The body of `v4/im_open_login_svc/account_import`: imports one account.
 ///
@@ -37,10 +36,12 @@ pub struct AccountImportRequest {
     pub face_url: Option<String>,
 }
 
-impl AccountImportRequest {
-    /// The path of the API, below the host.
-    pub const PATH: &'static str = "v4/im_open_login_svc/account_import";
+impl ApiRequest for AccountImportRequest {
+    const API: Api = Api::AccountImport;
+    type Response = AccountImportResponse;
+}
 
+impl AccountImportRequest {
     /// A request that imports `user_id` without profile fields.
     pub fn new(user_id: impl Into<String>) -> Self {
         AccountImportRequest {
@@ -107,10 +108,12 @@ pub struct MultiAccountImportRequest {
     pub accounts: Vec<String>,
 }
 
-impl MultiAccountImportRequest {
-    /// The path of the API, below the host.
-    pub const PATH: &'static str = "v4/im_open_login_svc/multiaccount_import";
+impl ApiRequest for MultiAccountImportRequest {
+    const API: Api = Api::MultiAccountImport;
+    type Response = MultiAccountImportResponse;
+}
 
+impl MultiAccountImportRequest {
     /// A request in the current shape that imports `user_ids`.
     pub fn new<I>(user_ids: I) -> Self
     where
@@ -185,10 +188,12 @@ pub struct AccountDeleteRequest {
     pub delete_item: Vec<UserIdItem>,
 }
 
-impl AccountDeleteRequest {
-    /// The path of the API, below the host.
-    pub const PATH: &'static str = "v4/im_open_login_svc/account_delete";
+impl ApiRequest for AccountDeleteRequest {
+    const API: Api = Api::AccountDelete;
+    type Response = AccountDeleteResponse;
+}
 
+impl AccountDeleteRequest {
     /// A request that deletes `user_ids`.
     pub fn new<I>(user_ids: I) -> Self
     where
@@ -261,10 +266,12 @@ pub struct AccountCheckRequest {
     pub check_item: Vec<UserIdItem>,
 }
 
-impl AccountCheckRequest {
-    /// The path of the API, below the host.
-    pub const PATH: &'static str = "v4/im_open_login_svc/account_check";
+impl ApiRequest for AccountCheckRequest {
+    const API: Api = Api::AccountCheck;
+    type Response = AccountCheckResponse;
+}
 
+impl AccountCheckRequest {
     /// A request that checks `user_ids`.
     pub fn new<I>(user_ids: I) -> Self
     where

@@ -10,10 +10,10 @@
 //!   [`decode_response`], which turns a failed response into [`Error::Api`];
 //! - the error-code catalog ([`ErrorCode`], generated from the spec by
 //!   `cargo xtask codegen`) and the API table ([`Api`]);
-//! - the bodies of the account and friend APIs a test sets state up with
-//!   (`account_import`, `multiaccount_import`, `account_delete`, `account_check`,
-//!   `friend_add`, `friend_import`, `friend_check`: [`AccountImportRequest`],
-//!   [`FriendAddRequest`], ...);
+//! - the bodies of the account APIs (`account_import`, `multiaccount_import`,
+//!   `account_delete`, `account_check`: [`AccountImportRequest`], ..., tied to their API
+//!   by [`ApiRequest`] too) and of the friend APIs a test sets state up with (`friend_add`,
+//!   `friend_import`, `friend_check`: [`FriendAddRequest`], ...);
 //! - the rules and facts a client and an emulator must agree on: the UserID rule
 //!   ([`validate_user_id`]), the [`limits`] outside the API table, the known per-item
 //!   texts ([`result_text`]) and the query-string codec ([`query`]);

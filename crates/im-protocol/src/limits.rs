@@ -4,9 +4,9 @@
 //! request carries ([`Api::max_accounts`]) and the calls per second
 //! ([`Api::default_calls_per_second`]). The UserID length is
 //! [`MAX_USER_ID_LEN`](crate::MAX_USER_ID_LEN). This module holds the rest, so a client
-//! that checks its input and an emulator that enforces the rule read the same number. The
-//! account and friend APIs are not in the table yet; their per-request limits are here
-//! until they are.
+//! that checks its input and an emulator that enforces the rule read the same number, and
+//! names the table's numbers where a field name says more than the API's. The friend APIs
+//! are not in the table yet; their per-request limits are here until they are.
 //!
 //! ```
 //! use im_protocol::limits;
@@ -31,14 +31,16 @@ pub const MIN_BLOCKLIST_PAGE_SIZE: u32 = 1;
 pub const MAX_BLOCKLIST_PAGE_SIZE: u32 = Api::BlackListGet.max_accounts() as u32;
 
 /// The most accounts one `v4/im_open_login_svc/multiaccount_import` carries (`Accounts`
-/// and `AccountList` together).
-pub const MAX_MULTIACCOUNT_IMPORT_ACCOUNTS: usize = 100;
+/// and `AccountList` together): the table's [`Api::MultiAccountImport`] limit.
+pub const MAX_MULTIACCOUNT_IMPORT_ACCOUNTS: usize = Api::MultiAccountImport.max_accounts();
 
-/// The most entries of `DeleteItem` in one `v4/im_open_login_svc/account_delete`.
-pub const MAX_ACCOUNT_DELETE_ITEMS: usize = 100;
+/// The most entries of `DeleteItem` in one `v4/im_open_login_svc/account_delete`: the
+/// table's [`Api::AccountDelete`] limit.
+pub const MAX_ACCOUNT_DELETE_ITEMS: usize = Api::AccountDelete.max_accounts();
 
-/// The most entries of `CheckItem` in one `v4/im_open_login_svc/account_check`.
-pub const MAX_ACCOUNT_CHECK_ITEMS: usize = 100;
+/// The most entries of `CheckItem` in one `v4/im_open_login_svc/account_check`: the
+/// table's [`Api::AccountCheck`] limit.
+pub const MAX_ACCOUNT_CHECK_ITEMS: usize = Api::AccountCheck.max_accounts();
 
 /// The most accounts of `To_Account` in one `v4/sns/friend_check`.
 pub const MAX_FRIEND_CHECK_ACCOUNTS: usize = 1000;

@@ -11,6 +11,8 @@
 //! - [`client`]: the call engine behind every API family ([`Client::engine`]): pacing,
 //!   signing, retries by each API's retry safety, failover; `call_json` reaches any endpoint.
 //! - [`blocklist`]: the blocklist client behind [`Client::blocklist`].
+//! - [`account`]: the account client behind [`Client::accounts`] (import, bulk import,
+//!   delete, check).
 //! - [`webhook`]: verified, typed blocklist webhooks (callbacks) and a handler for any HTTP
 //!   framework. Its `hyper` and `axum` features, enabled on `im-webhook`, add a ready
 //!   service and router.
@@ -23,6 +25,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+pub use im_account as account;
 pub use im_blocklist as blocklist;
 pub use im_client as client;
 pub use im_protocol as protocol;
@@ -30,6 +33,7 @@ pub use im_sig as sig;
 pub use im_transport as transport;
 pub use im_webhook as webhook;
 
+pub use im_account::Accounts;
 pub use im_blocklist::{Blocklist, CheckOutcome, CheckType, Outcome, Relation};
 pub use im_client::{AdaptivePacer, ApiInfo, Error, RateLimiter, RetryPolicy};
 pub use im_protocol::{Endpoint, ErrorCode, Region};
@@ -50,6 +54,7 @@ pub const DEFAULT_SIG_EXPIRE_SECS: u64 = 86_400;
 #[derive(Clone)]
 pub struct Client {
     blocklist: Blocklist,
+    accounts: Accounts,
 }
 
 impl Client {
@@ -61,6 +66,29 @@ impl Client {
     /// The blocklist APIs.
     pub fn blocklist(&self) -> &Blocklist {
         &self.blocklist
+    }
+
+    /// The account APIs: import, bulk import, delete and check.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use tencent_im::{Client, Region};
+    /// # use tencent_im::transport::test_util::ReplayTransport;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let transport = Arc::new(ReplayTransport::new().then_json(200,
+    /// #     r#"{"FailAccounts":[],"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}"#));
+    /// let client = Client::builder()
+    ///     .sdkappid(1_400_000_000)
+    ///     .key("app key")
+    ///     .region(Region::Singapore)
+    /// #   .transport(transport)
+    ///     .build()?;
+    /// let outcome = client.accounts().import(["alice", "bob"]).await?;
+    /// assert_eq!(outcome.succeeded, ["alice", "bob"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
     }
 
     /// The call engine, for any REST endpoint of the service
@@ -79,6 +107,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("blocklist", &self.blocklist)
+            .field("accounts", &self.accounts)
             .finish_non_exhaustive()
     }
 }
@@ -137,7 +166,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls per second per API for the in-process pacer (default: the documented 200).
+    /// Calls per second per API for the in-process pacer (default: each API's documented
+    /// limit, 200 for most and 100 for bulk account import and account check).
     pub fn calls_per_second(mut self, calls_per_second: u32) -> Self {
         self.calls_per_second = Some(calls_per_second);
         self
@@ -188,8 +218,10 @@ impl ClientBuilder {
         if let Some(policy) = self.retry_policy {
             engine = engine.retry_policy(policy);
         }
+        let engine = engine.build();
         Ok(Client {
-            blocklist: Blocklist::new(engine.build()),
+            blocklist: Blocklist::new(engine.clone()),
+            accounts: Accounts::new(engine),
         })
     }
 }

@@ -38,7 +38,7 @@ pub(crate) async fn run(global: &Global) -> Result<Status, Failure> {
         .sdkappid(1_400_000_000)
         .key(SecretKey::from(key.as_str()))
         .admin(global.admin.clone())
-        .rate_limit(global.rate)
+        .rate_limit(global.blocklist_rate())
         .build()
         .map_err(|error| Failure::new(format!("cannot start the emulator: {error}")))?;
     let server = emulator
@@ -53,7 +53,7 @@ pub(crate) async fn run(global: &Global) -> Result<Status, Failure> {
             Endpoint::custom_insecure_http(&server.base_url())
                 .map_err(|error| Failure::new(format!("bad emulator URL: {error}")))?,
         )
-        .calls_per_second(global.rate)
+        .calls_per_second(global.blocklist_rate())
         .build()
         .map_err(|error| Failure::new(format!("cannot configure the client: {error}")))?;
     let blocklist = client.blocklist();
@@ -65,7 +65,7 @@ pub(crate) async fn run(global: &Global) -> Result<Status, Failure> {
     );
     println!(
         "public SDK (tencent-im) over HTTP, paced at {} calls/s per API.\n",
-        global.rate
+        global.blocklist_rate()
     );
 
     // 1. The scene.
@@ -154,14 +154,15 @@ pub(crate) async fn run(global: &Global) -> Result<Status, Failure> {
     println!(
         "7. Bulk import: {} pairs ({IMPORT_USERS} users blocking {IMPORT_EACH} fans each), {calls_expected} calls at {} calls/s.",
         pairs.len(),
-        global.rate
+        global.blocklist_rate()
     );
     let mut served = emulator.requests().len();
     emulator.clear_log();
     let import_started = Instant::now();
     let outcome = super::import::with_progress_bar(&client, pairs, false).await;
     let import_elapsed = import_started.elapsed();
-    let floor = Duration::from_secs_f64(calls_expected as f64 / f64::from(global.rate.max(1)));
+    let floor =
+        Duration::from_secs_f64(calls_expected as f64 / f64::from(global.blocklist_rate().max(1)));
     let busiest = emulator.max_calls_in_window(Api::BlackListAdd, Duration::from_secs(1));
     let refused = emulator
         .requests()

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub(crate) mod account;
+pub(crate) mod account_import;
 pub(crate) mod blocklist;
 pub(crate) mod demo;
 pub(crate) mod export;

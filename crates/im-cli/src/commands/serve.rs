@@ -33,8 +33,10 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
         .sdkappid(global.sdkappid.unwrap_or(DEFAULT_SDKAPPID))
         .key(tencent_im::SecretKey::from(key))
         .admin(global.admin.clone())
-        .rate_limit(global.rate)
         .faults(faults);
+    if let Some(rate) = global.rate {
+        builder = builder.rate_limit(rate);
+    }
     if let Some(url) = &args.webhook {
         let token = args
             .webhook_token
@@ -68,10 +70,13 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
     } else {
         println!("emulator listening on {}", server.base_url());
         println!(
-            "sdkappid {}, admin {}, {} calls/s per API",
+            "sdkappid {}, admin {}, {}",
             emulator.sdkappid(),
             global.admin,
-            global.rate
+            match global.rate {
+                Some(rate) => format!("{rate} calls/s per API"),
+                None => "each API's documented calls/s".to_owned(),
+            }
         );
         if let Some(url) = emulator.webhook_url() {
             println!("sending signed blocklist webhooks to {url}");

@@ -7,6 +7,7 @@ mod support;
 #[allow(dead_code)]
 mod redis_server;
 
+mod account;
 mod blocklist;
 mod commands;
 mod export;

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use im_emulator::{FaultKind, Faults, SetupApi};
 use im_protocol::{
-    AccountImportRequest, AccountImportResponse, AddBlocklistRequest, CheckBlocklistRequest,
-    CheckType, ErrorCode, GetBlocklistRequest, UpdateBlocklistResponse, decode_response,
+    AddBlocklistRequest, CheckBlocklistRequest, CheckType, ErrorCode, FriendAddRequest,
+    FriendAddResponse, GetBlocklistRequest, UpdateBlocklistResponse, decode_response,
 };
 
 use crate::support::{Harness, harness_with, names};
@@ -155,14 +155,15 @@ async fn setup_apis_never_see_faults() {
             .lost_answer(1.0)
             .truncated_json(1.0),
     );
+    h.emulator.import_accounts(["new", "friend"]);
     let envelope = h
-        .setup::<_, AccountImportResponse>(
-            SetupApi::AccountImport,
-            &AccountImportRequest::new("new"),
+        .setup::<_, FriendAddResponse>(
+            SetupApi::FriendAdd,
+            &FriendAddRequest::new("new", ["friend"], None),
         )
         .await;
     assert!(envelope.status.is_success());
-    assert!(h.emulator.account_exists("new"));
+    assert!(h.emulator.are_friends("new", "friend"));
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Integration tests of the emulator, through its in-process transport and its HTTP server.
 
+mod accounts;
 mod blocklist;
 mod checks;
 mod faults;

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use im_emulator::SetupApi;
 use im_protocol::{
-    AccountImportRequest, AccountImportResponse, AddBlocklistRequest, Api, ErrorCode,
-    GetBlocklistRequest,
+    AccountCheckRequest, AddBlocklistRequest, Api, ErrorCode, FriendCheckRequest,
+    FriendCheckResponse, FriendCheckType, GetBlocklistRequest, MultiAccountImportRequest,
 };
 
 use crate::support::{harness, harness_with, names};
@@ -59,9 +59,9 @@ async fn calls_beyond_the_limit_in_one_second_are_refused() {
     );
     for _ in 0..300 {
         let envelope = h
-            .setup::<_, AccountImportResponse>(
-                SetupApi::AccountImport,
-                &AccountImportRequest::new("x"),
+            .setup::<_, FriendCheckResponse>(
+                SetupApi::FriendCheck,
+                &FriendCheckRequest::new("owner", ["x"], FriendCheckType::Single),
             )
             .await;
         assert!(envelope.status.is_success());
@@ -110,5 +110,37 @@ async fn zero_means_unlimited() {
     assert_eq!(
         h.emulator.max_calls_in_window(Api::BlackListGet, SECOND),
         500
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn account_apis_have_their_documented_limits() {
+    let h = harness();
+    assert_eq!(h.emulator.rate_limit(Api::AccountCheck), 100);
+    assert_eq!(h.emulator.rate_limit(Api::MultiAccountImport), 100);
+    assert_eq!(h.emulator.rate_limit(Api::AccountDelete), 200);
+    let mut refused = 0;
+    for i in 0..150 {
+        let check = h.call(&AccountCheckRequest::new([format!("u{i}")])).await;
+        let import = h
+            .call(&MultiAccountImportRequest::new([format!("u{i}")]))
+            .await;
+        for status in [check.status, import.status] {
+            if !status.is_success() {
+                assert_eq!(status.error_code, ErrorCode::API_RATE_LIMITED);
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!(refused, 100);
+    assert_eq!(h.emulator.account_count(), 100);
+    assert_eq!(
+        h.emulator.max_calls_in_window(Api::AccountCheck, SECOND),
+        100
+    );
+    assert_eq!(
+        h.emulator
+            .max_calls_in_window(Api::MultiAccountImport, SECOND),
+        100
     );
 }

@@ -1,138 +1,12 @@
-//! The setup APIs: account import and check, friend import and add, friend check.
+//! The setup APIs: friend import and add, friend check.
 
 use im_emulator::SetupApi;
 use im_protocol::{
-    AccountCheckRequest, AccountCheckResponse, AccountImportRequest, AccountImportResponse,
-    AccountStatus, AddBlocklistRequest, AddType, ErrorCode, FriendAddRequest, FriendAddResponse,
+    AddBlocklistRequest, AddType, ErrorCode, FriendAddRequest, FriendAddResponse,
     FriendCheckRequest, FriendCheckResponse, FriendCheckType, FriendImportRequest, FriendRelation,
-    MultiAccountImportRequest, MultiAccountImportResponse,
 };
-use serde_json::json;
 
-use crate::support::{harness, names};
-
-#[tokio::test]
-async fn accounts_are_imported_in_both_shapes() {
-    let h = harness();
-    let one: im_protocol::Envelope<AccountImportResponse> = h
-        .setup(SetupApi::AccountImport, &AccountImportRequest::new("alice"))
-        .await;
-    assert!(one.status.is_success());
-    let old: im_protocol::Envelope<AccountImportResponse> = h
-        .setup(
-            SetupApi::AccountImport,
-            &json!({"Identifier": "bob", "Nick": "Bob"}),
-        )
-        .await;
-    assert!(old.status.is_success());
-    let too_long = "x".repeat(33);
-    let bad: im_protocol::Envelope<AccountImportResponse> = h
-        .setup(
-            SetupApi::AccountImport,
-            &AccountImportRequest::new(too_long.clone()),
-        )
-        .await;
-    assert_eq!(bad.status.error_code, ErrorCode::INVALID_ARGUMENT);
-
-    let many: im_protocol::Envelope<MultiAccountImportResponse> = h
-        .setup(
-            SetupApi::MultiAccountImport,
-            &MultiAccountImportRequest::new(["carol", "", too_long.as_str()]),
-        )
-        .await;
-    assert_eq!(many.body.unwrap().fail_accounts, ["", too_long.as_str()]);
-    let older: im_protocol::Envelope<MultiAccountImportResponse> = h
-        .setup(
-            SetupApi::MultiAccountImport,
-            &json!({"Accounts": ["dave", "erin"]}),
-        )
-        .await;
-    assert!(older.body.unwrap().fail_accounts.is_empty());
-    for account in ["alice", "bob", "carol", "dave", "erin"] {
-        assert!(h.emulator.account_exists(account), "{account}");
-    }
-    assert!(!h.emulator.account_exists(&too_long));
-
-    let over: im_protocol::Envelope<MultiAccountImportResponse> = h
-        .setup(
-            SetupApi::MultiAccountImport,
-            &MultiAccountImportRequest::new(names("u", 101)),
-        )
-        .await;
-    assert_eq!(over.status.error_code, ErrorCode::INVALID_ARGUMENT);
-    assert!(!h.emulator.account_exists("u0"));
-
-    let sizes: Vec<usize> = h.emulator.requests().iter().map(|r| r.accounts).collect();
-    assert_eq!(sizes, [1, 1, 1, 3, 2, 101]);
-}
-
-#[tokio::test]
-async fn user_ids_outside_printable_ascii_are_refused_on_import() {
-    let h = harness();
-    for id in ["tab\there", "line\nbreak", "bell\u{7}", "caf\u{e9}"] {
-        let one: im_protocol::Envelope<AccountImportResponse> = h
-            .setup(SetupApi::AccountImport, &AccountImportRequest::new(id))
-            .await;
-        assert_eq!(one.status.error_code, ErrorCode::INVALID_ARGUMENT, "{id:?}");
-        assert!(
-            one.status.error_info.contains("outside printable ASCII"),
-            "{}",
-            one.status.error_info
-        );
-        assert!(!h.emulator.account_exists(id), "{id:?}");
-    }
-    let many: im_protocol::Envelope<MultiAccountImportResponse> = h
-        .setup(
-            SetupApi::MultiAccountImport,
-            &MultiAccountImportRequest::new(["ok", "not\tok"]),
-        )
-        .await;
-    assert_eq!(many.body.unwrap().fail_accounts, ["not\tok"]);
-    assert!(h.emulator.account_exists("ok"));
-    assert_eq!(h.emulator.import_accounts(["fine", "nul\0"]), 1);
-    assert!(!h.emulator.account_exists("nul\0"));
-}
-
-#[tokio::test]
-async fn account_check_tells_imported_from_not_imported() {
-    let h = harness();
-    h.emulator.import_accounts(["alice"]);
-    let envelope: im_protocol::Envelope<AccountCheckResponse> = h
-        .setup(
-            SetupApi::AccountCheck,
-            &AccountCheckRequest::new(["alice", "ghost"]),
-        )
-        .await;
-    let results = envelope.body.unwrap().result_item;
-    let statuses: Vec<_> = results
-        .iter()
-        .map(|item| (item.user_id.as_str(), item.result_code, item.account_status))
-        .collect();
-    assert_eq!(
-        statuses,
-        [
-            ("alice", ErrorCode::OK, Some(AccountStatus::Imported)),
-            ("ghost", ErrorCode::OK, Some(AccountStatus::NotImported)),
-        ]
-    );
-
-    let empty: im_protocol::Envelope<AccountCheckResponse> = h
-        .setup(
-            SetupApi::AccountCheck,
-            &AccountCheckRequest::new(Vec::<String>::new()),
-        )
-        .await;
-    assert_eq!(empty.status.error_code, ErrorCode::INVALID_PARAMETER);
-    let over: im_protocol::Envelope<AccountCheckResponse> = h
-        .setup(
-            SetupApi::AccountCheck,
-            &AccountCheckRequest::new(names("u", 101)),
-        )
-        .await;
-    assert_eq!(over.status.error_code, ErrorCode::INVALID_PARAMETER);
-    let sizes: Vec<usize> = h.emulator.requests().iter().map(|r| r.accounts).collect();
-    assert_eq!(sizes, [2, 0, 101]);
-}
+use crate::support::harness;
 
 #[tokio::test]
 async fn friends_are_added_and_refused_across_blocks() {
@@ -238,16 +112,20 @@ async fn friend_check_reports_all_four_relations() {
 #[tokio::test]
 async fn setup_requests_pass_the_same_checks() {
     let h = harness();
+    h.emulator.import_accounts(["a"]);
     let url = h
-        .url(SetupApi::AccountImport.path())
+        .url(SetupApi::FriendAdd.path())
         .replace("identifier=administrator", "identifier=someone");
-    let response = h.post(&url, r#"{"UserID":"x"}"#).await.unwrap();
+    let body = r#"{"From_Account":"a","AddFriendItem":[{"To_Account":"a"}]}"#;
+    let response = h.post(&url, body).await.unwrap();
     // The UserSig was made for the admin, not for "someone".
     assert_eq!(crate::support::envelope_code(response.body()), 70013);
     let response = h
-        .post(&h.url(SetupApi::AccountImport.path()), r#"{"UserID":5}"#)
+        .post(
+            &h.url(SetupApi::FriendAdd.path()),
+            r#"{"From_Account":5,"AddFriendItem":[]}"#,
+        )
         .await
         .unwrap();
     assert_eq!(crate::support::envelope_code(response.body()), 60015);
-    assert!(!h.emulator.account_exists("x"));
 }

@@ -22,6 +22,22 @@ pub enum Api {
     ///
     /// Path: `v4/sns/black_list_check`.
     BlackListCheck,
+    /// Imports one account; importing it again changes nothing.
+    ///
+    /// Path: `v4/im_open_login_svc/account_import`.
+    AccountImport,
+    /// Imports accounts; the answer lists the failed ones in FailAccounts.
+    ///
+    /// Path: `v4/im_open_login_svc/multiaccount_import`.
+    MultiAccountImport,
+    /// Deletes accounts, answering each one.
+    ///
+    /// Path: `v4/im_open_login_svc/account_delete`.
+    AccountDelete,
+    /// Tells, for each account, whether it was imported.
+    ///
+    /// Path: `v4/im_open_login_svc/account_check`.
+    AccountCheck,
 }
 
 impl Api {
@@ -31,6 +47,10 @@ impl Api {
         Api::BlackListDelete,
         Api::BlackListGet,
         Api::BlackListCheck,
+        Api::AccountImport,
+        Api::MultiAccountImport,
+        Api::AccountDelete,
+        Api::AccountCheck,
     ];
 
     /// The path below the host, without a leading slash, e.g. `v4/sns/black_list_add`.
@@ -40,6 +60,10 @@ impl Api {
             Api::BlackListDelete => "v4/sns/black_list_delete",
             Api::BlackListGet => "v4/sns/black_list_get",
             Api::BlackListCheck => "v4/sns/black_list_check",
+            Api::AccountImport => "v4/im_open_login_svc/account_import",
+            Api::MultiAccountImport => "v4/im_open_login_svc/multiaccount_import",
+            Api::AccountDelete => "v4/im_open_login_svc/account_delete",
+            Api::AccountCheck => "v4/im_open_login_svc/account_check",
         }
     }
 
@@ -50,6 +74,10 @@ impl Api {
             Api::BlackListDelete => 1000,
             Api::BlackListGet => 1000,
             Api::BlackListCheck => 1000,
+            Api::AccountImport => 1,
+            Api::MultiAccountImport => 100,
+            Api::AccountDelete => 100,
+            Api::AccountCheck => 100,
         }
     }
 
@@ -60,6 +88,10 @@ impl Api {
             Api::BlackListDelete => 200,
             Api::BlackListGet => 200,
             Api::BlackListCheck => 200,
+            Api::AccountImport => 200,
+            Api::MultiAccountImport => 100,
+            Api::AccountDelete => 200,
+            Api::AccountCheck => 100,
         }
     }
 
@@ -70,6 +102,10 @@ impl Api {
             Api::BlackListDelete => crate::RetrySafety::Convergent,
             Api::BlackListGet => crate::RetrySafety::Read,
             Api::BlackListCheck => crate::RetrySafety::Read,
+            Api::AccountImport => crate::RetrySafety::Convergent,
+            Api::MultiAccountImport => crate::RetrySafety::Convergent,
+            Api::AccountDelete => crate::RetrySafety::Convergent,
+            Api::AccountCheck => crate::RetrySafety::Read,
         }
     }
 
@@ -80,6 +116,10 @@ impl Api {
             Api::BlackListDelete => "BlackListDelete",
             Api::BlackListGet => "BlackListGet",
             Api::BlackListCheck => "BlackListCheck",
+            Api::AccountImport => "AccountImport",
+            Api::MultiAccountImport => "MultiAccountImport",
+            Api::AccountDelete => "AccountDelete",
+            Api::AccountCheck => "AccountCheck",
         }
     }
 

@@ -1,14 +1,17 @@
 //! Printing results: plain words by default, JSON with `--json`.
 
-use std::path::Path;
-
 use serde::Serialize;
 use tencent_im::blocklist::{AccountFailure, BlockedAccount, CheckOutcome, FailureReason};
 use tencent_im::{ErrorCode, Outcome, Relation};
 
 use crate::Failure;
 use crate::checkpoint::FailedPair;
-use crate::export_checkpoint::{ExportCheckpoint, FailedUser};
+
+mod account;
+mod export;
+
+pub(crate) use account::{account_check, account_import, account_update, failed_account};
+pub(crate) use export::export;
 
 /// Prints a value as one line of JSON on standard output.
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
@@ -19,7 +22,7 @@ pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
 }
 
 #[derive(Serialize)]
-struct FailedAccountJson<'a> {
+pub(crate) struct FailedAccountJson<'a> {
     account: &'a str,
     code: Option<i64>,
     reason: String,
@@ -33,7 +36,7 @@ struct UpdateJson<'a> {
     failed: Vec<FailedAccountJson<'a>>,
 }
 
-fn failed_json(failed: &[AccountFailure]) -> Vec<FailedAccountJson<'_>> {
+pub(crate) fn failed_json(failed: &[AccountFailure]) -> Vec<FailedAccountJson<'_>> {
     failed
         .iter()
         .map(|failure| FailedAccountJson {
@@ -68,37 +71,53 @@ pub(crate) fn describe_code(code: Option<ErrorCode>) -> String {
     }
 }
 
-/// Prints the outcome of an add or remove.
+/// Prints the outcome of a blocklist add or remove.
 pub(crate) fn update(
     outcome: &Outcome,
     json: bool,
     verb: &str,
     unchanged_words: &str,
 ) -> Result<(), Failure> {
+    buckets(
+        [&outcome.succeeded, &outcome.unchanged],
+        &outcome.failed,
+        json,
+        [verb, unchanged_words],
+    )
+}
+
+/// Prints the three buckets of a call: `succeeded` and `unchanged` named by `words`, then
+/// the failures.
+pub(crate) fn buckets(
+    [succeeded, unchanged]: [&[String]; 2],
+    failed: &[AccountFailure],
+    json: bool,
+    [verb, unchanged_words]: [&str; 2],
+) -> Result<(), Failure> {
     if json {
         return print_json(&UpdateJson {
-            succeeded: &outcome.succeeded,
-            unchanged: &outcome.unchanged,
-            failed: failed_json(&outcome.failed),
+            succeeded,
+            unchanged,
+            failed: failed_json(failed),
         });
     }
     println!(
         "{} {verb}, {} {unchanged_words}, {} failed",
-        outcome.succeeded.len(),
-        outcome.unchanged.len(),
-        outcome.failed.len()
+        succeeded.len(),
+        unchanged.len(),
+        failed.len()
     );
-    print_failures(&outcome.failed);
+    print_failures(failed);
     Ok(())
 }
 
-fn print_failures(failed: &[AccountFailure]) {
+pub(crate) fn print_failures(failed: &[AccountFailure]) {
     for failure in failed {
         println!(
             "  {}: {} {}",
-            failure.account,
+            terminal_text(&failure.account),
             describe_reason(failure.reason),
-            failure.info
+            terminal_text(&failure.info)
         );
     }
 }
@@ -224,22 +243,30 @@ pub(crate) fn import(
         "{pairs} pairs: {succeeded} blocked, {unchanged} already blocked, {} failed",
         failed.len()
     );
+    print_failed_pairs(failed, |failure| {
+        format!("{},{}", failure.from, failure.account)
+    });
+    Ok(())
+}
+
+/// Prints the first 20 failures of an import, each named by `name`.
+pub(crate) fn print_failed_pairs(failed: &[FailedPair], name: impl Fn(&FailedPair) -> String) {
     for failure in failed.iter().take(20) {
+        // Checkpoints written before reasons were kept have the code only.
+        let why = if failure.reason.is_empty() {
+            describe_code(failure.code.map(ErrorCode))
+        } else {
+            failure.reason.clone()
+        };
         println!(
-            "  {},{}: {} {}",
-            failure.from,
-            failure.account,
-            match failure.code {
-                Some(code) => describe_code(Some(ErrorCode(code))),
-                None => failure.reason.clone(),
-            },
-            failure.info
+            "  {}: {why} {}",
+            terminal_text(&name(failure)),
+            terminal_text(&failure.info)
         );
     }
     if failed.len() > 20 {
         println!("  ... and {} more (use --json for all)", failed.len() - 20);
     }
-    Ok(())
 }
 
 /// Text from the network made safe for a terminal: control characters are escaped.
@@ -253,61 +280,6 @@ pub(crate) fn terminal_text(text: &str) -> String {
         }
     }
     safe
-}
-
-#[derive(Serialize)]
-struct ExportJson<'a> {
-    users: u64,
-    done: u64,
-    exported: u64,
-    empty: u64,
-    pairs: u64,
-    failed: &'a [FailedUser],
-    out: Option<String>,
-}
-
-/// Prints the totals of an export; `out` is the finished file, `None` when the export
-/// stopped before it was complete.
-pub(crate) fn export(
-    checkpoint: &ExportCheckpoint,
-    out: Option<&Path>,
-    json: bool,
-) -> Result<(), Failure> {
-    let failed = &checkpoint.failed;
-    if json {
-        return print_json(&ExportJson {
-            users: checkpoint.users,
-            done: checkpoint.done,
-            exported: checkpoint.exported,
-            empty: checkpoint.empty,
-            pairs: checkpoint.pairs,
-            failed,
-            out: out.map(|path| path.display().to_string()),
-        });
-    }
-    println!(
-        "{} of {} users: {} exported ({} with an empty blocklist), {} failed; {} pairs{}",
-        checkpoint.done,
-        checkpoint.users,
-        checkpoint.exported,
-        checkpoint.empty,
-        failed.len(),
-        checkpoint.pairs,
-        out.map(|path| format!(" in {}", path.display()))
-            .unwrap_or_default()
-    );
-    for failure in failed.iter().take(20) {
-        println!(
-            "  {}: {} {}",
-            failure.user,
-            describe_code(failure.code.map(ErrorCode)),
-            terminal_text(&failure.info)
-        );
-    }
-    if failed.len() > 20 {
-        println!("  ... and {} more (use --json for all)", failed.len() - 20);
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,94 @@
+//! What a call did, account by account.
+
+use im_client::AccountFailure;
+use im_protocol::AccountStatus;
+
+/// The result of [`import`](crate::Accounts::import) or
+/// [`delete`](crate::Accounts::delete): every distinct input account appears in exactly
+/// one of the three lists, in input order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Accounts imported (or imported again: the service does not tell them apart), or
+    /// deleted (also when an earlier, ambiguous attempt may have deleted it).
+    pub succeeded: Vec<String>,
+    /// Accounts already in the requested state: on delete, accounts that did not exist.
+    /// Always empty for an import.
+    pub unchanged: Vec<String>,
+    /// Accounts that failed, with the reason.
+    pub failed: Vec<AccountFailure>,
+}
+
+impl Outcome {
+    /// Whether no account failed.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
+    }
+
+    /// How many accounts the outcome covers.
+    pub fn len(&self) -> usize {
+        self.succeeded.len() + self.unchanged.len() + self.failed.len()
+    }
+
+    /// Whether the outcome covers no account.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends another outcome's accounts to this one.
+    pub fn merge(&mut self, other: Outcome) {
+        self.succeeded.extend(other.succeeded);
+        self.unchanged.extend(other.unchanged);
+        self.failed.extend(other.failed);
+    }
+}
+
+/// The status of one checked account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResult {
+    /// The checked account.
+    pub account: String,
+    /// Whether it was imported.
+    pub status: AccountStatus,
+}
+
+/// The result of [`check`](crate::Accounts::check): every distinct input account appears
+/// once, in `results` or in `failed`, in input order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// Accounts that were checked.
+    pub results: Vec<CheckResult>,
+    /// Accounts that could not be checked.
+    pub failed: Vec<AccountFailure>,
+}
+
+impl CheckOutcome {
+    /// Whether every account was checked.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
+    }
+
+    /// The status of `account`, if it was checked.
+    pub fn status(&self, account: &str) -> Option<AccountStatus> {
+        self.results
+            .iter()
+            .find(|result| result.account == account)
+            .map(|result| result.status)
+    }
+
+    /// The checked accounts that exist.
+    pub fn imported(&self) -> impl Iterator<Item = &str> {
+        self.with_status(AccountStatus::Imported)
+    }
+
+    /// The checked accounts that do not exist.
+    pub fn not_imported(&self) -> impl Iterator<Item = &str> {
+        self.with_status(AccountStatus::NotImported)
+    }
+
+    fn with_status(&self, status: AccountStatus) -> impl Iterator<Item = &str> {
+        self.results
+            .iter()
+            .filter(move |result| result.status == status)
+            .map(|result| result.account.as_str())
+    }
+}
