@@ -76,6 +76,25 @@ impl Accounts {
     pub fn client(&self) -> &Client {
         &self.client
     }
+
+    /// A copy whose calls use `policy`; it shares the pacer, the retry budget and the
+    /// UserSig with this one. For one call: `accounts.with_retry_policy(p).check(..)`.
+    #[must_use]
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Accounts {
+        Accounts {
+            client: self.client.with_retry_policy(policy),
+            ..self.clone()
+        }
+    }
+
+    /// A copy whose requests may take `deadline` each, all attempts included.
+    #[must_use]
+    pub fn with_deadline(&self, deadline: std::time::Duration) -> Accounts {
+        Accounts {
+            client: self.client.with_deadline(deadline),
+            ..self.clone()
+        }
+    }
 }
 
 impl AccountsBuilder {

@@ -76,6 +76,25 @@ impl Blocklist {
     pub fn retry_policy(&self) -> &RetryPolicy {
         self.client.retry_policy()
     }
+
+    /// A copy whose calls use `policy`; it shares the pacer, the retry budget and the
+    /// UserSig with this one. For one call: `blocklist.with_retry_policy(p).add(..)`.
+    #[must_use]
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Blocklist {
+        Blocklist {
+            client: self.client.with_retry_policy(policy),
+            ..self.clone()
+        }
+    }
+
+    /// A copy whose requests may take `deadline` each, all attempts included.
+    #[must_use]
+    pub fn with_deadline(&self, deadline: std::time::Duration) -> Blocklist {
+        Blocklist {
+            client: self.client.with_deadline(deadline),
+            ..self.clone()
+        }
+    }
 }
 
 impl BlocklistBuilder {

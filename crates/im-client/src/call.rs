@@ -223,9 +223,6 @@ impl<'c> Attempts<'c> {
             Err(_elapsed) => Err(Error::Transport(TransportError::timeout())),
         };
         if let Err(error) = &result {
-            if error.is_rate_limited() {
-                self.metrics.rate_limited();
-            }
             span.in_scope(|| {
                 tracing::debug!(code = ?error.code(), error = %error.report(), "attempt failed");
             });
@@ -249,6 +246,9 @@ impl<'c> Attempts<'c> {
     /// error that ends the request (an [`Error::Call`]).
     pub(crate) async fn after_failure(&mut self, error: Error) -> Result<bool, Error> {
         self.failures += 1;
+        if error.is_rate_limited() {
+            self.metrics.rate_limited();
+        }
         if self.out_of_time {
             return Err(self.end(Some(GiveUpReason::DeadlineExceeded), error));
         }

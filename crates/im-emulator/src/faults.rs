@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use im_protocol::ErrorCode;
 
 /// The failures the emulator injects into the blocklist and account APIs, with their
@@ -26,6 +28,10 @@ use im_protocol::ErrorCode;
 ///    and the HTTP server closes the connection without writing a response.
 /// 5. [`truncated_json`](Self::truncated_json): the request is applied and the answer is cut
 ///    to its first half, so it does not parse.
+///
+/// [`unavailable`](Self::unavailable) comes before all of them: for a while after the first
+/// request, every blocklist or account request is answered with HTTP 503 and a
+/// `Retry-After` header, as a gateway in front of a service that is restarting would.
 ///
 /// [`latency`](Self::latency) plus a random share of [`latency_jitter`](Self::latency_jitter)
 /// is slept (with `tokio::time::sleep`, so paused-time tests do not wait) before every answer
@@ -68,6 +74,11 @@ pub struct Faults {
     pub latency: Duration,
     /// The most extra delay added on top of [`latency`](Self::latency), drawn uniformly.
     pub latency_jitter: Duration,
+    /// How long after the first request the service answers HTTP 503 to every blocklist
+    /// or account request (zero: never).
+    pub unavailable_for: Duration,
+    /// The `Retry-After` of those 503 answers, in whole seconds.
+    pub retry_after_secs: u64,
 }
 
 impl Faults {
@@ -133,6 +144,16 @@ impl Faults {
         self
     }
 
+    /// Sets [`unavailable_for`](Self::unavailable_for) and
+    /// [`retry_after_secs`](Self::retry_after_secs): HTTP 503 with `Retry-After` for
+    /// `period` after the first request.
+    #[must_use]
+    pub fn unavailable(mut self, period: Duration, retry_after_secs: u64) -> Self {
+        self.unavailable_for = period;
+        self.retry_after_secs = retry_after_secs;
+        self
+    }
+
     /// Whether this injects nothing at all: no fault and no latency.
     pub fn is_none(&self) -> bool {
         [
@@ -146,6 +167,7 @@ impl Faults {
         .all(|&p| clamp(p) == 0.0)
             && self.latency.is_zero()
             && self.latency_jitter.is_zero()
+            && self.unavailable_for.is_zero()
     }
 }
 
@@ -165,6 +187,8 @@ pub enum FaultKind {
     TruncatedJson,
     /// The answer was delayed.
     Latency,
+    /// The request was answered with HTTP 503 and `Retry-After`, and not applied.
+    Unavailable,
 }
 
 /// The transient codes injected by [`Faults::request_error`] and [`Faults::account_error`].
@@ -197,6 +221,8 @@ pub(crate) struct FaultPlan {
 pub(crate) struct FaultState {
     faults: Faults,
     rng: fastrand::Rng,
+    /// When the first request arrived.
+    first_request: Option<Instant>,
 }
 
 impl FaultState {
@@ -204,7 +230,16 @@ impl FaultState {
         FaultState {
             rng: fastrand::Rng::with_seed(faults.seed),
             faults,
+            first_request: None,
         }
+    }
+
+    /// The `Retry-After` (in seconds) to answer a request arriving at `now` with, while
+    /// the service is unavailable; `None` otherwise.
+    pub(crate) fn unavailable(&mut self, now: Instant) -> Option<u64> {
+        let first = *self.first_request.get_or_insert(now);
+        (now.saturating_duration_since(first) < self.faults.unavailable_for)
+            .then_some(self.faults.retry_after_secs)
     }
 
     /// Draws the request-level faults of one request, always in the same order.

@@ -62,6 +62,8 @@ pub(crate) struct Answer {
     body: Bytes,
     json: bool,
     code: Option<ErrorCode>,
+    /// The `Retry-After` header, in seconds, when the answer has one.
+    retry_after: Option<u64>,
 }
 
 impl Answer {
@@ -71,6 +73,7 @@ impl Answer {
             body: envelope_bytes(&Envelope::ok(body)),
             json: true,
             code: Some(ErrorCode::OK),
+            retry_after: None,
         }
     }
 
@@ -80,6 +83,7 @@ impl Answer {
             body: envelope_bytes(&Envelope::<()>::fail(failure.code, failure.info)),
             json: true,
             code: Some(failure.code),
+            retry_after: None,
         }
     }
 
@@ -89,6 +93,17 @@ impl Answer {
             body: Bytes::from_static(BAD_GATEWAY_BODY.as_bytes()),
             json: false,
             code: None,
+            retry_after: None,
+        }
+    }
+
+    fn unavailable(retry_after_secs: u64) -> Answer {
+        Answer {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            body: Bytes::from_static(b"<html><body>503 Service Unavailable</body></html>"),
+            json: false,
+            code: None,
+            retry_after: Some(retry_after_secs),
         }
     }
 }
@@ -242,6 +257,9 @@ fn response(answer: Answer, allow_post: bool) -> http::Response<Bytes> {
     if allow_post {
         headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
     }
+    if let Some(seconds) = answer.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     response
 }
 
@@ -270,6 +288,12 @@ fn process(
             "no such API; check the URL path",
         ));
     };
+    if let Route::Api(_) = route
+        && let Some(retry_after) = state.faults.unavailable(record.at)
+    {
+        record.faults.push(FaultKind::Unavailable);
+        return Processed::answer(Answer::unavailable(retry_after));
+    }
     if let Route::Api(api) = route
         && !state
             .windows

@@ -5,4 +5,5 @@
 
 mod batch;
 mod call;
+mod operate;
 mod support;
