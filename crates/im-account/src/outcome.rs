@@ -1,46 +1,8 @@
 //! What a call did, account by account.
 
 use im_client::AccountFailure;
+pub use im_client::Outcome;
 use im_protocol::AccountStatus;
-
-/// The result of [`import`](crate::Accounts::import) or
-/// [`delete`](crate::Accounts::delete): every distinct input account appears in exactly
-/// one of the three lists, in input order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
-    /// Accounts imported (or imported again: the service does not tell them apart), or
-    /// deleted (also when an earlier, ambiguous attempt may have deleted it).
-    pub succeeded: Vec<String>,
-    /// Accounts already in the requested state: on delete, accounts that did not exist.
-    /// Always empty for an import.
-    pub unchanged: Vec<String>,
-    /// Accounts that failed, with the reason.
-    pub failed: Vec<AccountFailure>,
-}
-
-impl Outcome {
-    /// Whether no account failed.
-    pub fn is_complete(&self) -> bool {
-        self.failed.is_empty()
-    }
-
-    /// How many accounts the outcome covers.
-    pub fn len(&self) -> usize {
-        self.succeeded.len() + self.unchanged.len() + self.failed.len()
-    }
-
-    /// Whether the outcome covers no account.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Appends another outcome's accounts to this one.
-    pub fn merge(&mut self, other: Outcome) {
-        self.succeeded.extend(other.succeeded);
-        self.unchanged.extend(other.unchanged);
-        self.failed.extend(other.failed);
-    }
-}
 
 /// The status of one checked account.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,45 +1,8 @@
 //! What a call did, account by account.
 
 use im_client::AccountFailure;
+pub use im_client::Outcome;
 use im_protocol::Relation;
-
-/// The result of [`add`](crate::Blocklist::add) or [`remove`](crate::Blocklist::remove):
-/// every distinct input account appears in exactly one of the three lists.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
-    /// Accounts whose state was changed as requested (or converged to it after an
-    /// ambiguous attempt, such as a timeout after the service applied the write).
-    pub succeeded: Vec<String>,
-    /// Accounts that were already in the requested state: already blocked on add,
-    /// not blocked on remove.
-    pub unchanged: Vec<String>,
-    /// Accounts that failed, with the reason.
-    pub failed: Vec<AccountFailure>,
-}
-
-impl Outcome {
-    /// Whether no account failed.
-    pub fn is_complete(&self) -> bool {
-        self.failed.is_empty()
-    }
-
-    /// How many accounts the outcome covers.
-    pub fn len(&self) -> usize {
-        self.succeeded.len() + self.unchanged.len() + self.failed.len()
-    }
-
-    /// Whether the outcome covers no account.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Appends another outcome's accounts to this one.
-    pub fn merge(&mut self, other: Outcome) {
-        self.succeeded.extend(other.succeeded);
-        self.unchanged.extend(other.unchanged);
-        self.failed.extend(other.failed);
-    }
-}
 
 /// The relation of one checked account.
 #[derive(Clone, Debug, PartialEq, Eq)]

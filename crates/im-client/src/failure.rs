@@ -1,4 +1,5 @@
-//! Why one item (an account) of a call failed: always a code or a typed reason.
+//! What a call did, account by account: the three buckets of a write, and why one
+//! account failed (always a code or a typed reason).
 
 use std::fmt;
 
@@ -148,5 +149,45 @@ impl AccountFailure {
     /// The service's code for this account, or for the request that carried it.
     pub fn code(&self) -> Option<ErrorCode> {
         self.reason.code()
+    }
+}
+
+/// The result of a write over many accounts (a blocklist add or remove, an account import
+/// or delete): every distinct input account appears in exactly one of the three lists, in
+/// input order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Accounts whose state was changed as requested (or converged to it after an
+    /// ambiguous attempt, such as a timeout after the service applied the write).
+    pub succeeded: Vec<String>,
+    /// Accounts that were already in the requested state: already blocked on add, not
+    /// blocked on remove, not existing on delete. Empty for an account import (the
+    /// service does not tell a new account from one imported again).
+    pub unchanged: Vec<String>,
+    /// Accounts that failed, with the reason.
+    pub failed: Vec<AccountFailure>,
+}
+
+impl Outcome {
+    /// Whether no account failed.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
+    }
+
+    /// How many accounts the outcome covers.
+    pub fn len(&self) -> usize {
+        self.succeeded.len() + self.unchanged.len() + self.failed.len()
+    }
+
+    /// Whether the outcome covers no account.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends another outcome's accounts to this one.
+    pub fn merge(&mut self, other: Outcome) {
+        self.succeeded.extend(other.succeeded);
+        self.unchanged.extend(other.unchanged);
+        self.failed.extend(other.failed);
     }
 }

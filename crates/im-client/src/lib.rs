@@ -56,7 +56,7 @@ pub use api::{ApiInfo, DEFAULT_CALLS_PER_SECOND};
 pub use batch::{Answered, BatchOutcome, ItemResult, ItemResults, PerItemApi, Unanswered};
 pub use client::{Client, ClientBuilder};
 pub use error::{CallError, Error, GiveUpReason, InvalidInput, RateLimitError};
-pub use failure::{AccountFailure, FailureReason, RequestFailure};
+pub use failure::{AccountFailure, FailureReason, Outcome, RequestFailure};
 pub use im_protocol::{Api, Endpoint, ErrorCode, Region, RetrySafety};
 pub use im_sig::{SecretKey, Signer};
 pub use im_transport::Transport;

@@ -97,7 +97,6 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use bytes::Bytes;
 
 mod error;
@@ -109,6 +108,8 @@ pub mod test_util;
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
+/// The crates a [`Transport`] implementation needs, so this one is enough to write one.
+pub use {async_trait::async_trait, bytes, http};
 
 /// Sends one HTTP request and returns the response with its whole body.
 ///

@@ -20,6 +20,9 @@
 //! # Crate features
 //!
 //! - `hyper` (default): the HTTPS transport used when none is given.
+//! - `metrics`: counters and a latency histogram of every call, through the `metrics`
+//!   facade (see the README's "Operating it").
+//! - `axum`: the webhook handler as a ready `axum::Router` (`webhook::axum`).
 //! - `test-util`: the transport test doubles (`transport::test_util`).
 
 use std::fmt;

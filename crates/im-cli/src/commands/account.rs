@@ -27,7 +27,7 @@ pub(crate) async fn run(global: &Global, command: AccountCommand) -> Result<Stat
                 return Ok(Status::Interrupted);
             };
             let outcome = outcome?;
-            output::account_update(&outcome, global.json, "deleted", "did not exist")?;
+            output::update(&outcome, global.json, "deleted", "did not exist")?;
             Ok(status(outcome.is_complete()))
         }
     }

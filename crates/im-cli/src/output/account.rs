@@ -1,9 +1,9 @@
 //! Printing the results of `imctl account`.
 
 use serde::Serialize;
-use tencent_im::account::{AccountFailure, CheckOutcome, Outcome};
+use tencent_im::account::{AccountFailure, CheckOutcome};
 
-use super::{FailedAccountJson, buckets, describe_reason, failed_json, print_failures, print_json};
+use super::{FailedAccountJson, describe_reason, failed_json, print_failures, print_json};
 use crate::Failure;
 use crate::checkpoint::{Checkpoint, FailedPair};
 
@@ -16,21 +16,6 @@ pub(crate) fn failed_account(failure: AccountFailure) -> FailedPair {
         reason: describe_reason(failure.reason),
         info: failure.info,
     }
-}
-
-/// Prints the outcome of an account delete.
-pub(crate) fn account_update(
-    outcome: &Outcome,
-    json: bool,
-    verb: &str,
-    unchanged_words: &str,
-) -> Result<(), Failure> {
-    buckets(
-        [&outcome.succeeded, &outcome.unchanged],
-        &outcome.failed,
-        json,
-        [verb, unchanged_words],
-    )
 }
 
 #[derive(Serialize)]

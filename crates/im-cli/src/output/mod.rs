@@ -10,7 +10,7 @@ use crate::checkpoint::FailedPair;
 mod account;
 mod export;
 
-pub(crate) use account::{account_check, account_import, account_update, failed_account};
+pub(crate) use account::{account_check, account_import, failed_account};
 pub(crate) use export::export;
 
 /// Prints a value as one line of JSON on standard output.
@@ -71,29 +71,14 @@ pub(crate) fn describe_code(code: Option<ErrorCode>) -> String {
     }
 }
 
-/// Prints the outcome of a blocklist add or remove.
+/// Prints the outcome of a write: a blocklist add or remove, an account delete.
 pub(crate) fn update(
     outcome: &Outcome,
     json: bool,
     verb: &str,
     unchanged_words: &str,
 ) -> Result<(), Failure> {
-    buckets(
-        [&outcome.succeeded, &outcome.unchanged],
-        &outcome.failed,
-        json,
-        [verb, unchanged_words],
-    )
-}
-
-/// Prints the three buckets of a call: `succeeded` and `unchanged` named by `words`, then
-/// the failures.
-pub(crate) fn buckets(
-    [succeeded, unchanged]: [&[String]; 2],
-    failed: &[AccountFailure],
-    json: bool,
-    [verb, unchanged_words]: [&str; 2],
-) -> Result<(), Failure> {
+    let (succeeded, unchanged, failed) = (&outcome.succeeded, &outcome.unchanged, &outcome.failed);
     if json {
         return print_json(&UpdateJson {
             succeeded,
