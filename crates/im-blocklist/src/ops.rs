@@ -287,13 +287,17 @@ type CheckPlace = Result<Relation, (FailureReason, String)>;
 
 /// The relation (or the failure) of each input account of a check, by position.
 fn check_places(
-    batch: BatchOutcome<'_, String, Relation>,
+    batch: BatchOutcome<'_, String, Option<Relation>>,
     len: usize,
 ) -> (Vec<CheckPlace>, Option<Error>) {
     let mut places: Vec<Option<CheckPlace>> = (0..len).map(|_| None).collect();
     for answered in batch.answered {
         let place = match (answered.code, answered.extra) {
-            (Some(code), Some(relation)) if code.is_ok() => Ok(relation),
+            (Some(code), Some(Some(relation))) if code.is_ok() => Ok(relation),
+            (Some(code), _) if code.is_ok() => Err((
+                FailureReason::UnreadableResult,
+                "the service answered with no relation, or one this SDK does not know".to_owned(),
+            )),
             (Some(code), _) => Err((FailureReason::Code(code), answered.info)),
             (None, _) => Err((FailureReason::ListedFailed, answered.info)),
         };

@@ -49,22 +49,19 @@ pub(crate) fn bucket<T>(change: Change, answered: Answered<'_, T, ()>) -> Bucket
 
 /// Whether a per-account failure says the requested state already holds.
 ///
-/// The documentation shows "already blocked" as code 30001 with `ResultInfo`
-/// `Err_SNS_BlackListAdd_Already_Exist`; the live service has been seen sending 31307 with
-/// the same text. Both the code and the text are matched (the texts are recognised by
-/// `im_protocol::result_text`, which the emulator writes from too).
+/// The documentation answers "already blocked" with the generic code 30001 and
+/// `ResultInfo` `Err_SNS_BlackListAdd_Already_Exist`; the live service has been seen
+/// sending 31307 with the same text. So 31307 on add is "already blocked", and 30001 is when
+/// its text says so (the texts are recognised by `im_protocol::result_text`, which the
+/// emulator writes from too). The text is never read under any other code: a 30013 (list
+/// full) whose text happened to say "already exist" is a failure.
 fn already_in_state(change: Change, code: ErrorCode, info: &str) -> bool {
     match change {
-        Change::Add => code == ErrorCode::BLOCKLIST_ALREADY_EXISTS || says_already_exists(info),
-        Change::Remove => {
-            let about_the_account = [
-                ErrorCode::ACCOUNT_NOT_FOUND,
-                ErrorCode::USER_ID_NOT_FOUND,
-                ErrorCode::REQUESTED_USER_NOT_FOUND,
-            ]
-            .contains(&code);
-            !about_the_account && says_not_in_list(info)
+        Change::Add => {
+            code == ErrorCode::BLOCKLIST_ALREADY_EXISTS
+                || (code == ErrorCode::INVALID_PARAMETER && says_already_exists(info))
         }
+        Change::Remove => code == ErrorCode::INVALID_PARAMETER && says_not_in_list(info),
     }
 }
 
@@ -109,6 +106,14 @@ mod tests {
             bucket(Change::Add, answered(30013, "full", false)),
             Bucket::Failed { .. }
         ));
+    }
+
+    #[test]
+    fn already_texts_under_other_codes_are_failures() {
+        let full = answered(30013, "Err_SNS_BlackListAdd_Already_Exist", false);
+        assert!(matches!(bucket(Change::Add, full), Bucket::Failed { .. }));
+        let odd = answered(30006, "Err_SNS_BlackListDelete_Not_Exist", true);
+        assert!(matches!(bucket(Change::Remove, odd), Bucket::Failed { .. }));
     }
 
     #[test]

@@ -77,7 +77,8 @@ impl<'a> Check<'a> {
 
 impl PerItemApi for Check<'_> {
     type Item = String;
-    type Extra = Relation;
+    /// The relation, `None` when the answer's could not be read.
+    type Extra = Option<Relation>;
     type Response<'de> = CheckBlocklistView<'de>;
 
     fn api(&self) -> &ApiInfo {
@@ -96,7 +97,7 @@ impl PerItemApi for Check<'_> {
         })
     }
 
-    fn results<'de>(response: Self::Response<'de>) -> ItemResults<'de, Relation> {
+    fn results<'de>(response: Self::Response<'de>) -> ItemResults<'de, Option<Relation>> {
         ItemResults::Listed(
             response
                 .black_list_check_item

@@ -241,8 +241,10 @@ impl CheckType {
 /// With [`CheckType::Single`] only A's list is looked at, so only [`Relation::AWithB`]
 /// and [`Relation::No`] occur and say nothing about B's list.
 ///
-/// A relation string this crate does not know is a decode error for the whole
-/// response: the documented set is closed, and guessing would misreport a block.
+/// A relation string this crate does not know is a decode error for the whole owned
+/// response: the documented set is closed, and guessing would misreport a block. The
+/// borrowed view a client reads ([`CheckItemView`](crate::CheckItemView)) keeps such an item
+/// as `None` instead, so one odd item fails alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Relation {
@@ -262,6 +264,25 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// The relation of a wire spelling, or `None` for one this crate does not know.
+    ///
+    /// ```
+    /// use im_protocol::Relation;
+    ///
+    /// assert_eq!(Relation::from_wire("BlackCheckResult_Type_BothWay"), Some(Relation::BothWay));
+    /// assert_eq!(Relation::from_wire("BlackCheckResult_Type_Maybe"), None);
+    /// ```
+    pub fn from_wire(text: &str) -> Option<Relation> {
+        [
+            Relation::No,
+            Relation::AWithB,
+            Relation::BWithA,
+            Relation::BothWay,
+        ]
+        .into_iter()
+        .find(|relation| relation.as_str() == text)
+    }
+
     /// The wire spelling, e.g. `"BlackCheckResult_Type_AWithB"`.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -73,15 +73,24 @@ pub struct CheckItemView<'a> {
     /// The account this result is about.
     #[serde(rename = "To_Account", borrow)]
     pub to_account: Cow<'a, str>,
-    /// The relation; meaningful only when `result_code` is 0.
-    #[serde(rename = "Relation")]
-    pub relation: Relation,
+    /// The relation; meaningful only when `result_code` is 0. `None` when the item has no
+    /// relation, or one this crate does not know: that item cannot be read, the others can.
+    #[serde(rename = "Relation", default, deserialize_with = "known_relation")]
+    pub relation: Option<Relation>,
     /// 0 on success.
     #[serde(rename = "ResultCode")]
     pub result_code: ErrorCode,
     /// The service's description of a failure; empty on success or when absent.
     #[serde(rename = "ResultInfo", borrow, default)]
     pub result_info: Cow<'a, str>,
+}
+
+/// A relation, or `None` for a spelling this crate does not know.
+fn known_relation<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Relation>, D::Error> {
+    let text: Cow<'de, str> = Deserialize::deserialize(deserializer)?;
+    Ok(Relation::from_wire(&text))
 }
 
 #[cfg(test)]
@@ -134,9 +143,16 @@ mod tests {
         let owned: CheckBlocklistResponse = decode_response(checked).expect("owned");
         let borrowed: CheckBlocklistView<'_> = decode_response(checked).expect("view");
         assert_eq!(
-            owned.black_list_check_item[0].relation,
+            Some(owned.black_list_check_item[0].relation),
             borrowed.black_list_check_item[0].relation
         );
+        // An unknown relation fails its own item only.
+        let odd = br#"{"BlackListCheckItem":[{"To_Account":"bob","Relation":"BlackCheckResult_Type_Maybe","ResultCode":0},
+            {"To_Account":"eve","Relation":"BlackCheckResult_Type_NO","ResultCode":0}],
+            "ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}"#;
+        let view: CheckBlocklistView<'_> = decode_response(odd).expect("view");
+        assert_eq!(view.black_list_check_item[0].relation, None);
+        assert_eq!(view.black_list_check_item[1].relation, Some(Relation::No));
         // Both refuse an answer without its list.
         let empty = br#"{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}"#;
         assert!(decode_response::<UpdateBlocklistResponse>(empty).is_err());

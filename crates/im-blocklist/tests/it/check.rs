@@ -130,3 +130,27 @@ async fn a_retryable_item_is_checked_again() {
     let checked: Vec<&str> = outcome.results.iter().map(|r| r.account.as_str()).collect();
     assert_eq!(checked, ["fast", "slow"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_unknown_relation_fails_its_account_alone() {
+    let service = FakeService::new(|_| {
+        Reply::raw(
+            200,
+            r#"{"BlackListCheckItem":[
+                {"To_Account":"bob","Relation":"BlackCheckResult_Type_Maybe","ResultCode":0,"ResultInfo":""},
+                {"To_Account":"carol","Relation":"BlackCheckResult_Type_AWithB","ResultCode":0,"ResultInfo":"OK"}],
+               "ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}"#,
+        )
+    });
+
+    let outcome = client(&service)
+        .check("alice", ["bob", "carol"], CheckType::Single)
+        .await
+        .expect("one odd item does not sink the call");
+
+    assert_eq!(outcome.relation("carol"), Some(Relation::AWithB));
+    assert_eq!(outcome.failed.len(), 1);
+    assert_eq!(outcome.failed[0].account, "bob");
+    assert_eq!(outcome.failed[0].reason, FailureReason::UnreadableResult);
+    assert_eq!(service.count(), 1, "an unreadable item is not asked again");
+}
