@@ -169,11 +169,14 @@ impl Blocklist {
             client: Blocklist,
             from: String,
             next: Option<u32>,
+            /// Entries read so far: a blocklist holds at most `MAX_BLOCKLIST_ENTRIES`.
+            read: usize,
         }
         let state = State {
             client: self.clone(),
             from: from.into(),
             next: Some(0),
+            read: 0,
         };
         stream::try_unfold(state, |mut state| async move {
             let Some(start) = state.next else {
@@ -181,6 +184,15 @@ impl Blocklist {
             };
             let size = state.client.page_size;
             let page = state.client.list_page(&state.from, start, size).await?;
+            state.read = state.read.saturating_add(page.entries.len());
+            if state.read > limits::MAX_BLOCKLIST_ENTRIES {
+                return Err(Error::UnexpectedAnswer {
+                    reason: format!(
+                        "the listing went on past {} entries, the most a blocklist holds",
+                        limits::MAX_BLOCKLIST_ENTRIES
+                    ),
+                });
+            }
             state.next = match page.next_start_index {
                 Some(next) if next <= start => {
                     return Err(Error::UnexpectedAnswer {

@@ -33,8 +33,8 @@ pub(crate) struct Global {
     /// Region of the app: china, singapore, seoul, tokyo, frankfurt, silicon-valley, jakarta.
     #[arg(long, global = true, env = "TIM_REGION")]
     pub(crate) region: Option<String>,
-    /// The app's SDKAppID.
-    #[arg(long, global = true, env = "TIM_SDKAPPID")]
+    /// The app's SDKAppID (a positive number: 0 is no app).
+    #[arg(long, global = true, env = "TIM_SDKAPPID", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) sdkappid: Option<u64>,
     /// The app's secret key (prefer the environment variable: arguments are visible to others).
     #[arg(long, global = true, env = "TIM_SECRET_KEY", hide_env_values = true)]
@@ -142,8 +142,8 @@ pub(crate) enum SigCommand {
         /// The UserID to sign for.
         #[arg(long)]
         identifier: String,
-        /// Validity in seconds.
-        #[arg(long, default_value_t = 86_400)]
+        /// Validity in seconds (at least 1).
+        #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
         expire: u64,
     },
     /// Check a UserSig: exit 0 when valid, 1 with the reason otherwise.

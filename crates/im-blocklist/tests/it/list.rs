@@ -150,3 +150,31 @@ async fn list_page_rejects_page_sizes_outside_1_to_1000_before_sending() {
     assert_eq!(service.count(), 0);
     assert!(blocklist.list_page("alice", 0, 1000).await.is_ok());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_listing_that_never_ends_stops_past_the_largest_blocklist() {
+    // Every page advances and is full, forever.
+    let service = FakeService::new(|request| {
+        let get: GetBlocklistRequest = request.body();
+        let names: Vec<String> = (0..100)
+            .map(|i| format!("u{}", get.start_index + i))
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        Reply::page(&names, get.start_index + 100)
+    });
+    let blocklist = builder(&service).page_size(100).build();
+
+    let items: Vec<Result<String, Error>> = blocklist
+        .list("alice")
+        .map_ok(|entry| entry.account)
+        .collect()
+        .await;
+
+    let error = items.last().expect("items");
+    assert!(
+        matches!(error, Err(Error::UnexpectedAnswer { reason }) if reason.contains("1000")),
+        "{error:?}"
+    );
+    assert_eq!(items.iter().filter(|item| item.is_ok()).count(), 1000);
+    assert_eq!(service.count(), 11);
+}

@@ -2,6 +2,8 @@
 //! each event.
 
 use std::convert::Infallible;
+use std::io::Write as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,6 +15,7 @@ use hyper_util::rt::TokioIo;
 use im_webhook::{Event, Reply, Token, Verifier, WebhookHandler};
 use serde::Serialize;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
 use crate::cli::{Global, ListenArgs, WebhookCommand};
@@ -47,9 +50,22 @@ async fn listen(global: &Global, args: &ListenArgs) -> Result<Status, Failure> {
     let verifier =
         Verifier::new(sdkappid, Token::new(token)).with_window(Duration::from_secs(args.window));
     let json = global.json;
-    let handler = WebhookHandler::new(verifier, move |event: Event| async move {
-        println!("{}", event_line(&event, json));
-        Reply::ok()
+    // A closed standard output (`imctl webhook listen | head -n 3`) ends the listener.
+    let closed = Arc::new(Notify::new());
+    let handler = WebhookHandler::new(verifier, {
+        let closed = Arc::clone(&closed);
+        move |event: Event| {
+            let closed = Arc::clone(&closed);
+            async move {
+                if print_line(&event_line(&event, json)) {
+                    Reply::ok()
+                } else {
+                    closed.notify_one();
+                    // Not printed, so not delivered: the service sends it again later.
+                    Reply::fail("the listener's output is closed")
+                }
+            }
+        }
     });
 
     let listener = TcpListener::bind(args.addr)
@@ -61,9 +77,10 @@ async fn listen(global: &Global, args: &ListenArgs) -> Result<Status, Failure> {
     let url = format!("http://{local}");
     if json {
         crate::output::print_json(&serde_json::json!({ "url": url }))?;
-    } else {
-        println!("listening for webhooks on {url} (any path), app {sdkappid}");
-        println!("press Ctrl-C to stop");
+    } else if !print_line(&format!(
+        "listening for webhooks on {url} (any path), app {sdkappid}\npress Ctrl-C to stop"
+    )) {
+        return Ok(Status::Done);
     }
 
     let mut connections = JoinSet::new();
@@ -72,6 +89,7 @@ async fn listen(global: &Global, args: &ListenArgs) -> Result<Status, Failure> {
     loop {
         tokio::select! {
             _ = &mut stop => break,
+            () = closed.notified() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let handler = handler.clone();
@@ -94,6 +112,14 @@ async fn listen(global: &Global, args: &ListenArgs) -> Result<Status, Failure> {
     // Open connections are dropped: every callback already answered has been printed.
     connections.shutdown().await;
     Ok(Status::Done)
+}
+
+/// Prints one line on standard output and flushes it; false when standard output is closed.
+fn print_line(line: &str) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .is_ok()
 }
 
 /// Answers one request with the handler, and reports a rejection on standard error.

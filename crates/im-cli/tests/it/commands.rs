@@ -92,3 +92,69 @@ fn serve_refuses_a_non_loopback_address_and_a_missing_key() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("--key"));
 }
+
+/// The arguments of one `imctl` run, and the environment variables set for it.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+
+#[test]
+fn every_usage_or_configuration_error_exits_1_before_anything_is_sent() {
+    let served = crate::support::Served::start(
+        &crate::support::names("user", 2),
+        im_emulator::Faults::none(),
+        200,
+    );
+    let cases: [Case<'_>; 7] = [
+        (&["blocklist", "add", "--from", "user0001"], &[]),
+        (
+            &[
+                "blocklist",
+                "add",
+                "--from",
+                "user0001",
+                "--to",
+                "user0002",
+                "--to-file",
+                "x",
+            ],
+            &[],
+        ),
+        (
+            &["blocklist", "add", "--from", "user0001", "--to", "user0002"],
+            &[("TIM_SDKAPPID", "0")],
+        ),
+        (
+            &["blocklist", "add", "--from", "user0001", "--to", "user0002"],
+            &[("TIM_SDKAPPID", "app")],
+        ),
+        (
+            &["blocklist", "add", "--from", "user0001", "--to", "user0002"],
+            &[("TIM_SDKAPPID", "99999999999999999999999")],
+        ),
+        (
+            &["blocklist", "add", "--from", "user0001", "--to", "user0002"],
+            &[("TIM_REGION", "singapore")],
+        ),
+        (&["no-such-command"], &[]),
+    ];
+    for (args, env) in cases {
+        let mut command = served.imctl();
+        command.args(args);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let output = run(command, "");
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?} {env:?}: {}",
+            stderr(&output)
+        );
+    }
+    let mut command = crate::support::imctl();
+    command
+        .args(["sig", "gen", "--identifier", "admin", "--expire", "0"])
+        .env("TIM_SDKAPPID", "1400000000")
+        .env("TIM_SECRET_KEY", "key");
+    assert_eq!(run(command, "").status.code(), Some(1));
+    assert!(served.emulator.requests().is_empty(), "nothing was sent");
+}

@@ -279,3 +279,50 @@ fn serve_refuses_a_webhook_without_a_token() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_closed_standard_output_ends_the_listener_cleanly() {
+    let Listener {
+        mut child,
+        url,
+        lines,
+    } = Listener::start();
+    // The reader goes away, as `| head -n 1` would after the URL line.
+    drop(lines);
+    let callback = Callback::new(
+        SDKAPPID.parse().expect("number"),
+        Event::BlocklistAdded {
+            pairs: vec![Pair::new("alice", "bob")],
+        },
+    )
+    .signed(&Token::new(TOKEN), now());
+    // The forwarding thread may still hold the pipe for a moment: post until the listener
+    // notices that its output is gone (each event is refused, so the service keeps it).
+    let mut refused = false;
+    for _ in 0..50 {
+        let Ok(stream) = TcpStream::connect(url.trim_start_matches("http://")) else {
+            break;
+        };
+        drop(stream);
+        let (status, body) = post(&url, &callback.url("/cb"), &callback.body());
+        if status != 200 || body.contains("FAIL") {
+            refused = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        refused,
+        "an event that could not be printed is not acknowledged"
+    );
+    let status = child.wait().expect("the listener ends by itself");
+    assert_eq!(status.code(), Some(0));
+    let mut errors = String::new();
+    child
+        .stderr
+        .take()
+        .expect("piped")
+        .read_to_string(&mut errors)
+        .expect("stderr");
+    assert!(!errors.contains("panicked"), "{errors}");
+}
