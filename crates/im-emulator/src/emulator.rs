@@ -328,6 +328,7 @@ impl fmt::Debug for Emulator {
             .field("rate_limit", &config.rate_limit)
             .field("remain_friends", &config.rules.remain_friends)
             .field("already_exists_code", &config.rules.already_exists_code)
+            .field("not_blocked_code", &config.rules.not_blocked_code)
             .finish_non_exhaustive()
     }
 }
@@ -371,6 +372,7 @@ pub struct EmulatorBuilder {
     clock: Option<Arc<dyn Clock>>,
     remain_friends: bool,
     already_exists_code: Option<ErrorCode>,
+    not_blocked_code: Option<ErrorCode>,
     webhook: Option<(String, Token)>,
     webhook_transport: Option<Arc<dyn Transport>>,
 }
@@ -427,6 +429,15 @@ impl EmulatorBuilder {
     /// `Err_SNS_BlackListAdd_Already_Exist` either way.
     pub fn already_exists_code(mut self, code: ErrorCode) -> Self {
         self.already_exists_code = Some(code);
+        self
+    }
+
+    /// The per-item code of a delete for an account that is not blocked: 30001 by default,
+    /// as the FAQ (document 1047/34457) describes, with `ResultInfo`
+    /// `Err_SNS_BlackListDelete_Not_Exist`; `ErrorCode::OK` answers it as a success, as
+    /// earlier versions of this emulator did.
+    pub fn not_blocked_code(mut self, code: ErrorCode) -> Self {
+        self.not_blocked_code = Some(code);
         self
     }
 
@@ -498,6 +509,9 @@ impl EmulatorBuilder {
                 already_exists_code: self
                     .already_exists_code
                     .unwrap_or(ErrorCode::INVALID_PARAMETER),
+                not_blocked_code: self
+                    .not_blocked_code
+                    .unwrap_or(ErrorCode::INVALID_PARAMETER),
             },
         };
         let state = State {
@@ -530,6 +544,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("faults", &self.faults)
             .field("remain_friends", &self.remain_friends)
             .field("already_exists_code", &self.already_exists_code)
+            .field("not_blocked_code", &self.not_blocked_code)
             .field("webhook", &self.webhook.as_ref().map(|(url, _)| url))
             .finish_non_exhaustive()
     }

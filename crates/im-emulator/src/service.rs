@@ -719,8 +719,12 @@ fn blocklist(
                 changed(&request.from_account, update, true)
             }
             BlocklistCall::Delete(request) => {
-                let update =
-                    world.delete_from_blocklist(&request.from_account, &request.to_account, fault);
+                let update = world.delete_from_blocklist(
+                    &request.from_account,
+                    &request.to_account,
+                    rules,
+                    fault,
+                );
                 changed(&request.from_account, update, false)
             }
             BlocklistCall::Get(request) => (

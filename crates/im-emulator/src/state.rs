@@ -18,6 +18,8 @@ pub(crate) struct Rules {
     pub(crate) remain_friends: bool,
     /// The per-item code of an add for an account already in the blocklist.
     pub(crate) already_exists_code: ErrorCode,
+    /// The per-item code of a delete for an account not in the blocklist.
+    pub(crate) not_blocked_code: ErrorCode,
 }
 
 /// One user's blocklist, in the order the entries were added.
@@ -285,11 +287,14 @@ impl World {
         }
     }
 
-    /// `black_list_delete`: removes each account; one that is not in the list succeeds.
+    /// `black_list_delete`: removes each account; one that is not in the list is answered
+    /// with `rules.not_blocked_code` (30001 and `Err_SNS_BlackListDelete_Not_Exist`, as the
+    /// FAQ describes, unless configured otherwise).
     pub(crate) fn delete_from_blocklist(
         &mut self,
         from: &str,
         to_accounts: &[String],
+        rules: Rules,
         fault: &mut dyn FnMut() -> Option<ErrorCode>,
     ) -> Update {
         let mut items = Vec::with_capacity(to_accounts.len());
@@ -304,8 +309,16 @@ impl World {
             {
                 list.entries.retain(|entry| entry.to_account != *to);
                 changed.push(to.clone());
+                items.push(item(to, ErrorCode::OK, ""));
+            } else if rules.not_blocked_code.is_ok() {
+                items.push(item(to, ErrorCode::OK, ""));
+            } else {
+                items.push(item(
+                    to,
+                    rules.not_blocked_code,
+                    result_text::BLACKLIST_DELETE_NOT_EXIST,
+                ));
             }
-            items.push(item(to, ErrorCode::OK, ""));
         }
         if !changed.is_empty() {
             self.bump_sequence(from);
@@ -485,6 +498,7 @@ mod tests {
     const RULES: Rules = Rules {
         remain_friends: false,
         already_exists_code: ErrorCode::INVALID_PARAMETER,
+        not_blocked_code: ErrorCode::INVALID_PARAMETER,
     };
 
     fn world(accounts: &[&str]) -> World {
@@ -560,10 +574,15 @@ mod tests {
         world.add_to_blocklist("a", &strings(&["b"]), 1, RULES, &mut || None);
         let again = world.add_to_blocklist("a", &strings(&["b"]), 2, RULES, &mut || None);
         assert!(again.changed.is_empty());
-        let ghost = world.delete_from_blocklist("a", &strings(&["ghost"]), &mut || None);
+        let ghost = world.delete_from_blocklist("a", &strings(&["ghost"]), RULES, &mut || None);
         assert!(ghost.changed.is_empty());
+        // The FAQ: removing an account that is not blocked answers 30001.
+        assert_eq!(
+            ghost.response.result_item[0].result_code,
+            ErrorCode::INVALID_PARAMETER
+        );
         assert_eq!(world.sequence_of("a"), 1);
-        let removed = world.delete_from_blocklist("a", &strings(&["b", "b"]), &mut || None);
+        let removed = world.delete_from_blocklist("a", &strings(&["b", "b"]), RULES, &mut || None);
         assert_eq!(removed.changed, ["b"]);
         assert_eq!(world.sequence_of("a"), 2);
         assert!(world.blocklist_of("a").is_empty());

@@ -79,7 +79,7 @@ async fn duplicates_are_answered_per_occurrence() {
     assert_eq!(codes(&response), [0, 30001]);
     assert_eq!(h.emulator.blocklist_of("a").len(), 1);
     let response = h.ok(&DeleteBlocklistRequest::new("a", ["b", "b"])).await;
-    assert_eq!(codes(&response), [0, 0]);
+    assert_eq!(codes(&response), [0, 30001]);
 }
 
 #[tokio::test]
@@ -271,16 +271,29 @@ async fn max_limited_must_be_1_to_1000() {
 }
 
 #[tokio::test]
-async fn deleting_an_account_that_is_not_blocked_succeeds() {
+async fn deleting_an_account_that_is_not_blocked_answers_30001_as_the_faq_says() {
     let h = harness();
     h.emulator.import_accounts(["a", "b", "c"]);
     h.ok(&AddBlocklistRequest::new("a", ["b"])).await;
     let response = h
         .ok(&DeleteBlocklistRequest::new("a", ["b", "c", "ghost"]))
         .await;
-    assert_eq!(codes(&response), [0, 0, 0]);
-    assert!(response.fail_account.is_empty());
+    assert_eq!(codes(&response), [0, 30001, 30001]);
+    assert_eq!(
+        response.result_item[1].result_info,
+        "Err_SNS_BlackListDelete_Not_Exist"
+    );
+    assert_eq!(response.fail_account, ["c", "ghost"]);
     assert!(!h.emulator.is_blocked("a", "b"));
+}
+
+#[tokio::test]
+async fn a_switch_answers_deleting_an_account_that_is_not_blocked_as_a_success() {
+    let h = harness_with(|builder| builder.not_blocked_code(ErrorCode::OK));
+    h.emulator.import_accounts(["a", "c"]);
+    let response = h.ok(&DeleteBlocklistRequest::new("a", ["c"])).await;
+    assert_eq!(codes(&response), [0]);
+    assert!(response.fail_account.is_empty());
 }
 
 #[tokio::test]
