@@ -208,12 +208,20 @@ impl Blocklist {
             .instrument(span.clone())
             .await;
         let (buckets, _error) = update_buckets(Change::Add, batch, unique.len());
+        let buckets = self
+            .confirm_unsettled(Change::Add, &from, &unique, buckets)
+            .await;
         let failed_before = report.failed.len();
         for (account, bucket) in unique.into_iter().zip(buckets) {
             match bucket {
                 Bucket::Succeeded => report.succeeded += 1,
                 Bucket::Unchanged => report.unchanged += 1,
                 Bucket::Failed { reason, info } => {
+                    report.failed.push(fail(account, reason, info));
+                }
+                // Settled above; one left over keeps its 30001.
+                Bucket::Unsettled { info, .. } => {
+                    let reason = FailureReason::Code(ErrorCode::INVALID_PARAMETER);
                     report.failed.push(fail(account, reason, info));
                 }
             }

@@ -44,6 +44,7 @@
 
 mod account;
 mod client;
+mod confirm;
 mod import;
 mod ops;
 mod outcome;

@@ -6,7 +6,7 @@ use im_client::telemetry::record_buckets;
 use im_client::{
     AccountFailure, BatchOutcome, Error, FailureReason, InvalidInput, PerItemApi as _,
 };
-use im_protocol::{Api, CheckType, GetBlocklistRequest, Relation, limits};
+use im_protocol::{Api, CheckType, ErrorCode, GetBlocklistRequest, Relation, limits};
 use tracing::Instrument as _;
 
 use crate::account::{unique_accounts, validate_from};
@@ -238,6 +238,9 @@ impl Blocklist {
             if let Some(error) = error.filter(|_| !answered_any) {
                 return Err(error);
             }
+            let buckets = self
+                .confirm_unsettled(change, from, &accounts, buckets)
+                .await;
             let mut outcome = Outcome::default();
             for (account, bucket) in accounts.into_iter().zip(buckets) {
                 match bucket {
@@ -250,6 +253,12 @@ impl Blocklist {
                             info,
                         });
                     }
+                    // Settled above; one left over keeps its 30001.
+                    Bucket::Unsettled { info, .. } => outcome.failed.push(AccountFailure {
+                        account,
+                        reason: FailureReason::Code(ErrorCode::INVALID_PARAMETER),
+                        info,
+                    }),
                 }
             }
             let span = tracing::Span::current();

@@ -1,8 +1,8 @@
 //! The blocklist's business rules: where an answered account of an add or remove goes.
 
 use im_client::{Answered, FailureReason};
-use im_protocol::ErrorCode;
 use im_protocol::result_text::{says_already_exists, says_not_in_list};
+use im_protocol::{ErrorCode, Relation};
 
 /// Which way an add or remove changes the blocklist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,7 +16,17 @@ pub(crate) enum Change {
 pub(crate) enum Bucket {
     Succeeded,
     Unchanged,
-    Failed { reason: FailureReason, info: String },
+    Failed {
+        reason: FailureReason,
+        info: String,
+    },
+    /// The generic 30001 with a text that does not say what happened: the FAQ answers
+    /// both "already in that state" and a bad parameter with it. A check settles it
+    /// ([`settle`]).
+    Unsettled {
+        ambiguous: bool,
+        info: String,
+    },
 }
 
 /// Sorts an answered add or remove result into its bucket. A pure function.
@@ -41,9 +51,38 @@ pub(crate) fn bucket<T>(change: Change, answered: Answered<'_, T, ()>) -> Bucket
             Bucket::Unchanged
         };
     }
+    if code == ErrorCode::INVALID_PARAMETER {
+        return Bucket::Unsettled {
+            ambiguous: answered.ambiguous,
+            info: answered.info,
+        };
+    }
     Bucket::Failed {
         reason: FailureReason::Code(code),
         info: answered.info,
+    }
+}
+
+/// Settles an [`Bucket::Unsettled`] account by its relation as a `Single` check saw it
+/// (`None` when the check gave none): in the requested state it is `unchanged`
+/// (`succeeded` after an ambiguous attempt), otherwise the 30001 stands. Other buckets are
+/// returned as they are. A pure function.
+pub(crate) fn settle(change: Change, bucket: Bucket, relation: Option<Relation>) -> Bucket {
+    let Bucket::Unsettled { ambiguous, info } = bucket else {
+        return bucket;
+    };
+    let blocked = matches!(relation, Some(Relation::AWithB | Relation::BothWay));
+    let in_state = match change {
+        Change::Add => blocked,
+        Change::Remove => relation.is_some() && !blocked,
+    };
+    match (in_state, ambiguous) {
+        (true, true) => Bucket::Succeeded,
+        (true, false) => Bucket::Unchanged,
+        (false, _) => Bucket::Failed {
+            reason: FailureReason::Code(ErrorCode::INVALID_PARAMETER),
+            info,
+        },
     }
 }
 
@@ -93,15 +132,40 @@ mod tests {
     }
 
     #[test]
-    fn other_codes_fail_with_code_and_info() {
+    fn an_unexplained_30001_is_settled_by_the_relation() {
         let bad = answered(30001, "Err_SNS_BlackListAdd_Param_Invalid", true);
+        let unsettled = bucket(Change::Add, bad);
         assert_eq!(
-            bucket(Change::Add, bad),
+            unsettled,
+            Bucket::Unsettled {
+                ambiguous: true,
+                info: "Err_SNS_BlackListAdd_Param_Invalid".to_owned(),
+            }
+        );
+        assert_eq!(
+            settle(Change::Add, unsettled.clone(), Some(Relation::AWithB)),
+            Bucket::Succeeded
+        );
+        assert_eq!(
+            settle(Change::Add, unsettled, Some(Relation::No)),
             Bucket::Failed {
                 reason: FailureReason::Code(ErrorCode(30001)),
                 info: "Err_SNS_BlackListAdd_Param_Invalid".to_owned(),
             }
         );
+        let remove = bucket(Change::Remove, answered(30001, "", false));
+        assert_eq!(
+            settle(Change::Remove, remove.clone(), Some(Relation::No)),
+            Bucket::Unchanged
+        );
+        assert!(matches!(
+            settle(Change::Remove, remove, None),
+            Bucket::Failed { .. }
+        ));
+    }
+
+    #[test]
+    fn other_codes_fail_with_code_and_info() {
         assert!(matches!(
             bucket(Change::Add, answered(30013, "full", false)),
             Bucket::Failed { .. }

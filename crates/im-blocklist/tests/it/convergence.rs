@@ -108,3 +108,54 @@ async fn not_blocked_after_a_timeout_on_remove_is_success() {
     assert_eq!(first_attempt.succeeded, ["carol"]);
     assert_eq!(first_attempt.unchanged, ["bob"]);
 }
+
+/// A service answering every add and remove item with a bare 30001 (no text that says
+/// why), and checks with `relation` for every account.
+fn bare_30001_service(relation: im_blocklist::Relation) -> crate::support::FakeService {
+    use crate::support::{FakeService, Reply};
+    FakeService::new(move |request| {
+        let accounts = request.to_accounts();
+        if request.recorded.uri.path().ends_with("black_list_check") {
+            Reply::check(accounts.into_iter().map(|account| (account, relation, 0)))
+        } else {
+            Reply::ok(im_protocol::UpdateBlocklistResponse {
+                result_item: accounts
+                    .iter()
+                    .map(|account| im_protocol::AccountResult {
+                        to_account: account.clone(),
+                        result_code: im_protocol::ErrorCode(30001),
+                        result_info: String::new(),
+                    })
+                    .collect(),
+                fail_account: accounts,
+            })
+        }
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bare_30001_is_confirmed_with_a_check_before_it_is_called_failed() {
+    use im_blocklist::{ErrorCode, FailureReason, Relation};
+
+    // Already blocked: the add is unchanged, after one check.
+    let service = bare_30001_service(Relation::AWithB);
+    let outcome = crate::support::client(&service)
+        .add("alice", ["bob", "carol"])
+        .await
+        .expect("answered");
+    assert_eq!(outcome.unchanged, ["bob", "carol"]);
+    assert!(outcome.failed.is_empty());
+    assert_eq!(service.count(), 2, "one add, one check");
+
+    // Not blocked: the remove is unchanged; the same answer on an add stays a failure.
+    let service = bare_30001_service(Relation::No);
+    let blocklist = crate::support::client(&service);
+    let removed = blocklist.remove("alice", ["bob"]).await.expect("answered");
+    assert_eq!(removed.unchanged, ["bob"]);
+    let added = blocklist.add("alice", ["bob"]).await.expect("answered");
+    assert_eq!(added.failed.len(), 1);
+    assert_eq!(
+        added.failed[0].reason,
+        FailureReason::Code(ErrorCode::INVALID_PARAMETER)
+    );
+}
