@@ -132,7 +132,11 @@ pub(crate) fn list(entries: &[BlockedAccount], json: bool) -> Result<(), Failure
         });
     }
     for entry in entries {
-        println!("{}\tblocked at {}", entry.account, entry.added_at);
+        println!(
+            "{}\tblocked at {}",
+            terminal_text(&entry.account),
+            entry.added_at
+        );
     }
     println!("{} blocked account(s)", entries.len());
     Ok(())
@@ -254,8 +258,11 @@ pub(crate) fn print_failed_pairs(failed: &[FailedPair], name: impl Fn(&FailedPai
     }
 }
 
-/// Text from the network made safe for a terminal: control characters are escaped.
+/// Text from the network made safe for a terminal: control characters are escaped, and a
+/// long text is cut (to the SDK's bound on service texts) with a note. `--json` output
+/// keeps texts exact.
 pub(crate) fn terminal_text(text: &str) -> String {
+    let text = tencent_im::protocol::result_text::bounded(text);
     let mut safe = String::with_capacity(text.len());
     for character in text.chars() {
         if character.is_control() {
@@ -270,6 +277,17 @@ pub(crate) fn terminal_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_texts_from_the_network_are_cut() {
+        let long = "y".repeat(10_000);
+        let cut = terminal_text(&long);
+        assert!(
+            cut.len() < 600 && cut.ends_with("more bytes)"),
+            "{}",
+            cut.len()
+        );
+    }
 
     #[test]
     fn control_characters_from_the_network_are_escaped() {
