@@ -11,10 +11,11 @@
 //! - `cargo xtask bench --quick`: fewer rounds and smaller sizes; writes
 //!   `<target>/bench-scratch/benchmarks.md` instead, so a quick run never replaces the
 //!   published figures.
-//! - `--only usersig,cpu,overhead,import,export,memory,redis`: only those sections (also
+//! - `--only usersig,cpu,overhead,import,export,accounts,memory,redis`: only those sections (also
 //!   written to the scratch folder).
 //! - `cargo xtask bench criterion [ARGS]`: the criterion benchmarks of the workspace.
 
+mod accounts;
 mod export;
 mod figures;
 mod process;
@@ -29,7 +30,7 @@ use report::{Machine, Report, Section};
 
 /// The sections, in report order.
 const SECTIONS: &[&str] = &[
-    "usersig", "cpu", "overhead", "import", "export", "redis", "memory",
+    "usersig", "cpu", "overhead", "import", "export", "accounts", "redis", "memory",
 ];
 
 /// How much a run measures.
@@ -47,6 +48,8 @@ pub(crate) struct Settings {
     pub(crate) bulk_calls: usize,
     /// Users whose blocklists the export at 200 calls/s reads.
     pub(crate) export_users: usize,
+    /// Accounts of the bulk account import at 100 calls/s.
+    pub(crate) account_import_accounts: usize,
     /// Calls of each of the three processes sharing a budget through Redis.
     pub(crate) redis_calls: usize,
     /// Pair counts of the peak-memory imports (a smaller and the headline one).
@@ -63,6 +66,7 @@ impl Settings {
             warmup: 0.3,
             bulk_calls: 2000,
             export_users: 2000,
+            account_import_accounts: 100_000,
             redis_calls: 400,
             memory_pairs: [100_000, 1_000_000],
         }
@@ -77,6 +81,7 @@ impl Settings {
             warmup: 0.1,
             bulk_calls: 400,
             export_users: 400,
+            account_import_accounts: 20_000,
             redis_calls: 100,
             memory_pairs: [10_000, 100_000],
         }
@@ -214,7 +219,7 @@ pub(crate) fn run(root: &Path, extra: &[&str]) -> Result<(), String> {
     };
     // `imctl` is needed only by the figures that run it.
     let mut build = vec!["build", "--release", "-p", "im-bench"];
-    if ["import", "export", "redis", "memory"]
+    if ["import", "export", "accounts", "redis", "memory"]
         .iter()
         .any(|name| wanted(name))
     {
@@ -260,6 +265,9 @@ pub(crate) fn run(root: &Path, extra: &[&str]) -> Result<(), String> {
     }
     if wanted("export") {
         sections.push(export::export(&ctx));
+    }
+    if wanted("accounts") {
+        sections.push(accounts::account_import(&ctx));
     }
     if wanted("redis") {
         sections.push(figures::redis(&ctx));
@@ -347,7 +355,7 @@ fn method(ctx: &Ctx) -> Vec<String> {
             s.warmup, s.secs, s.rounds
         ),
         format!(
-            "Long measurements (bulk import, export, Redis, memory): {} round(s), each against a freshly \
+            "Long measurements (bulk import, export, account import, Redis, memory): {} round(s), each against a freshly \
              started emulator; the figure is the median (counts of rejections and the busiest \
              window are the worst round).",
             s.slow_rounds

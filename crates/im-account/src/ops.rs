@@ -53,6 +53,11 @@ impl Accounts {
     /// ones collapse to the first. Each ends in `succeeded` or `failed`: the service does
     /// not tell a new account from an existing one, so `unchanged` stays empty.
     ///
+    /// The answer lists failed accounts in `FailAccounts` without saying why; importing is
+    /// idempotent, so those accounts are sent again, up to the retry policy's
+    /// [`max_attempts`](im_client::RetryPolicy::max_attempts) in all, and fail only when
+    /// every attempt listed them.
+    ///
     /// Returns an error when the input is invalid, or when no account got an answer because
     /// every request failed.
     ///
@@ -63,16 +68,18 @@ impl Accounts {
     /// # use im_sig::{SecretKey, Signer};
     /// # use im_transport::test_util::ReplayTransport;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), im_account::Error> {
-    /// let transport = Arc::new(ReplayTransport::new().then_json(
-    ///     200,
-    ///     r#"{"FailAccounts":["bob"],"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}"#,
-    /// ));
+    /// // The first answer lists bob as failed; bob alone is sent again, and imported.
+    /// let transport = Arc::new(
+    ///     ReplayTransport::new()
+    ///         .then_json(200, r#"{"FailAccounts":["bob"],"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}"#)
+    ///         .then_json(200, r#"{"FailAccounts":[],"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}"#),
+    /// );
     /// let signer = Signer::new(1_400_000_000, "administrator", SecretKey::from("app key"));
     /// let accounts = Accounts::builder(signer, transport, Endpoint::region(Region::Singapore)).build();
     ///
     /// let outcome = accounts.import(["alice", "bob", "alice"]).await?;
-    /// assert_eq!(outcome.succeeded, ["alice"]);
-    /// assert_eq!(outcome.failed[0].account, "bob");
+    /// assert_eq!(outcome.succeeded, ["alice", "bob"]);
+    /// assert!(outcome.failed.is_empty());
     /// # Ok(()) }
     /// ```
     pub async fn import<I, A>(&self, accounts: I) -> Result<Outcome, Error>
@@ -87,10 +94,47 @@ impl Accounts {
         let keys: Vec<&str> = accounts.iter().map(|a| a.user_id.as_str()).collect();
         let span = tracing::info_span!("account.call", op = "import", accounts = keys.len());
         let settled = self
-            .settle(&MultiImport::new(), &accounts, &keys)
+            .settle_import(&accounts, &keys)
             .instrument(span)
             .await?;
         Ok(into_outcome(&keys, settled, rules::import))
+    }
+
+    /// Settles a bulk import, sending the accounts the answers list in `FailAccounts`
+    /// again until none is listed or the retry policy's attempts are spent. A round whose
+    /// every request failed leaves its accounts as the round before settled them.
+    async fn settle_import(
+        &self,
+        accounts: &[NewAccount],
+        keys: &[&str],
+    ) -> Result<Vec<Settled<()>>, Error> {
+        let api = MultiImport::new();
+        let mut settled = self.settle(&api, accounts, keys).await?;
+        for _ in 1..self.client.retry_policy().max_attempts() {
+            let listed: Vec<usize> = (0..settled.len())
+                .filter(|&position| settled.get(position).is_some_and(Settled::is_listed_failed))
+                .collect();
+            if listed.is_empty() {
+                break;
+            }
+            let again: Vec<NewAccount> = listed
+                .iter()
+                .filter_map(|&position| accounts.get(position).cloned())
+                .collect();
+            let again_keys: Vec<&str> = listed
+                .iter()
+                .filter_map(|&position| keys.get(position).copied())
+                .collect();
+            let Ok(retried) = self.settle(&api, &again, &again_keys).await else {
+                break;
+            };
+            for (position, result) in listed.into_iter().zip(retried) {
+                if let Some(slot) = settled.get_mut(position) {
+                    *slot = result;
+                }
+            }
+        }
+        Ok(settled)
     }
 
     /// Deletes any number of accounts with `account_delete`, in requests of at most 100.

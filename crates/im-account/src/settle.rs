@@ -18,6 +18,14 @@ pub(crate) enum Settled<X> {
     Failed(AccountFailure),
 }
 
+impl<X> Settled<X> {
+    /// Whether the answer listed the account as failed without saying why
+    /// (`FailAccounts`).
+    pub(crate) fn is_listed_failed(&self) -> bool {
+        matches!(self, Settled::Failed(failure) if failure.reason == im_client::FailureReason::ListedFailed)
+    }
+}
+
 /// A per-item answer with a code.
 #[derive(Debug)]
 pub(crate) struct Reply<X> {

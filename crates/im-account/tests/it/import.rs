@@ -98,6 +98,31 @@ async fn accounts_listed_in_fail_accounts_fail_without_a_code() {
         outcome.failed[0].info
     );
     assert_eq!(emulator.account_count(), 0);
+    // Each attempt of the default policy listed them both: five requests, then the failure.
+    assert_eq!(requests_to(&emulator, Api::MultiAccountImport).len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn accounts_listed_in_fail_accounts_are_sent_again_until_imported() {
+    // About one account in ten of every request is listed in `FailAccounts`.
+    let emulator = faulty(Faults::seeded(17).account_error(0.1));
+    let outcome = client(&emulator).import(names("u", 300)).await.unwrap();
+    assert_eq!(outcome.succeeded, names("u", 300));
+    assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
+    assert_eq!(emulator.account_count(), 300);
+    let requests = requests_to(&emulator, Api::MultiAccountImport);
+    let sent: usize = requests.iter().map(|request| request.accounts).sum();
+    assert!(requests.len() > 3, "the listed accounts were sent again");
+    // Only the listed accounts went out again, not their whole requests.
+    assert!(sent < 2 * 300, "{sent} accounts sent");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_retry_policy_bounds_the_attempts_for_listed_accounts() {
+    let emulator = faulty(Faults::seeded(11).account_error(1.0));
+    let outcome = impatient(&emulator).import(["a"]).await.unwrap();
+    assert_eq!(outcome.failed.len(), 1);
+    assert_eq!(requests_to(&emulator, Api::MultiAccountImport).len(), 3);
 }
 
 #[tokio::test(start_paused = true)]

@@ -11,12 +11,14 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{Stream, StreamExt as _, stream};
 use tencent_im::Client;
 use tencent_im::blocklist::BlockedAccount;
 use tencent_im::protocol::limits::MAX_BLOCKLIST_ENTRIES;
+use tokio::sync::Semaphore;
 
 use crate::cli::{ExportArgs, ExportFormat, Global};
 use crate::commands::import::progress_bar;
@@ -27,6 +29,12 @@ use crate::{Failure, Status, config, input, output};
 
 /// How many users are listed at once: enough to fill 200 calls/s at 300 ms per call.
 const USERS_IN_FLIGHT: usize = 64;
+
+/// How many users may be started ahead of the first unfinished one, the finished ones
+/// waiting to be written in input order. Larger than [`USERS_IN_FLIGHT`], so that a user
+/// whose listing waits out a retry pause (2 s after a "retry later" code: 400 calls at
+/// 200 calls/s) does not stop the users after it.
+const USERS_AHEAD: usize = 512;
 
 /// How often the checkpoint is rewritten while the export runs.
 const SAVE_EVERY: Duration = Duration::from_millis(500);
@@ -133,16 +141,11 @@ async fn export(
         }
     };
     let blocklist = client.blocklist().clone();
-    let listings = stream::iter(users.iter().skip(skip).cloned())
-        .take_until(Box::pin(stop))
-        .map(move |user| {
-            let blocklist = blocklist.clone();
-            async move {
-                let entries = read_blocklist(&user, blocklist.list(user.clone())).await;
-                (user, entries)
-            }
-        })
-        .buffered(USERS_IN_FLIGHT);
+    let users = stream::iter(users.iter().skip(skip).cloned()).take_until(Box::pin(stop));
+    let listings = in_input_order(users, move |user| {
+        let blocklist = blocklist.clone();
+        async move { read_blocklist(&user, blocklist.list(user.clone())).await }
+    });
     let mut listings = pin!(listings);
     let bar = progress_bar(checkpoint.users, checkpoint.done, "users", json);
     let mut lines = Vec::new();
@@ -189,6 +192,29 @@ async fn export(
     }
     file.finish()?;
     Ok((checkpoint, false))
+}
+
+/// Lists `users` with `list`, [`USERS_IN_FLIGHT`] at a time, and yields each user with
+/// its listing in input order. Up to [`USERS_AHEAD`] users are started past the first
+/// unfinished one, so one slow listing does not hold up the others.
+fn in_input_order<U, L, F>(users: U, list: L) -> impl Stream<Item = (String, F::Output)>
+where
+    U: Stream<Item = String>,
+    L: Fn(String) -> F,
+    F: Future,
+{
+    let in_flight = Arc::new(Semaphore::new(USERS_IN_FLIGHT));
+    users
+        .map(move |user| {
+            let in_flight = Arc::clone(&in_flight);
+            let listing = list(user.clone());
+            async move {
+                // The semaphore is never closed; without a permit the listing still runs.
+                let _permit = in_flight.acquire_owned().await.ok();
+                (user, listing.await)
+            }
+        })
+        .buffered(USERS_AHEAD)
 }
 
 /// Reads `user`'s whole blocklist from `listing`, each account once. A listing that goes
@@ -244,6 +270,39 @@ mod tests {
             .expect_err("an endless listing fails");
         assert_eq!(failure.user, "alice");
         assert!(failure.info.contains("1000"), "{}", failure.info);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_user_does_not_hold_up_the_users_after_it() {
+        // The first user's listing finishes only once 200 users after it were listed:
+        // more than are listed at once, fewer than may be started ahead.
+        let listed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let others_done = Arc::new(tokio::sync::Notify::new());
+        let users = stream::iter((0..300).map(|index| format!("user{index}")));
+        let list = {
+            let listed = Arc::clone(&listed);
+            let others_done = Arc::clone(&others_done);
+            move |user: String| {
+                let listed = Arc::clone(&listed);
+                let others_done = Arc::clone(&others_done);
+                async move {
+                    if user == "user0" {
+                        others_done.notified().await;
+                    } else if listed.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == 200 {
+                        others_done.notify_one();
+                    }
+                    user.len()
+                }
+            }
+        };
+        let order: Vec<String> = tokio::time::timeout(
+            Duration::from_secs(60),
+            in_input_order(users, list).map(|(user, _)| user).collect(),
+        )
+        .await
+        .expect("the first user was not left waiting for the others");
+        let expected: Vec<String> = (0..300).map(|index| format!("user{index}")).collect();
+        assert_eq!(order, expected, "written in input order");
     }
 
     #[tokio::test]

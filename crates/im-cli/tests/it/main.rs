@@ -13,6 +13,7 @@ mod commands;
 mod export;
 mod import;
 mod input;
+mod migration;
 mod retry_after;
 mod shared_rate;
 mod sig;

@@ -59,25 +59,51 @@ pub(crate) fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// An app's credentials: its SDKAppID and secret key.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct App {
+    pub(crate) sdkappid: &'static str,
+    pub(crate) key: &'static str,
+}
+
+/// The app most tests use.
+pub(crate) const DEFAULT_APP: App = App {
+    sdkappid: SDKAPPID,
+    key: KEY,
+};
+
 /// An emulator served over HTTP on loopback for the length of a test.
 pub(crate) struct Served {
     pub(crate) emulator: im_emulator::Emulator,
     pub(crate) url: String,
+    app: App,
     runtime: tokio::runtime::Runtime,
     server: Option<im_emulator::ServerHandle>,
 }
 
 impl Served {
-    /// Starts an emulator knowing `accounts`, with `faults`, limited to `rate` calls/s.
+    /// Starts an emulator of [`DEFAULT_APP`] knowing `accounts`, with `faults`, limited to
+    /// `rate` calls/s.
     pub(crate) fn start(accounts: &[String], faults: im_emulator::Faults, rate: u32) -> Served {
+        Served::start_app(DEFAULT_APP, accounts, faults, rate)
+    }
+
+    /// Starts an emulator of `app` knowing `accounts`, with `faults`, limited to `rate`
+    /// calls/s (0: unlimited).
+    pub(crate) fn start_app(
+        app: App,
+        accounts: &[String],
+        faults: im_emulator::Faults,
+        rate: u32,
+    ) -> Served {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
         let emulator = im_emulator::Emulator::builder()
-            .sdkappid(SDKAPPID.parse().expect("number"))
-            .key(tencent_im::SecretKey::from(KEY))
+            .sdkappid(app.sdkappid.parse().expect("number"))
+            .key(tencent_im::SecretKey::from(app.key))
             .rate_limit(rate)
             .faults(faults)
             .build()
@@ -90,6 +116,7 @@ impl Served {
         Served {
             emulator,
             url,
+            app,
             runtime,
             server: Some(server),
         }
@@ -100,8 +127,8 @@ impl Served {
         let mut command = imctl();
         command
             .env("TIM_ENDPOINT", &self.url)
-            .env("TIM_SDKAPPID", SDKAPPID)
-            .env("TIM_SECRET_KEY", KEY);
+            .env("TIM_SDKAPPID", self.app.sdkappid)
+            .env("TIM_SECRET_KEY", self.app.key);
         command
     }
 }
