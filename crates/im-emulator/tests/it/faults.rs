@@ -54,7 +54,11 @@ async fn a_chosen_account_gets_its_code_in_every_request_and_the_others_succeed(
             .collect();
         // u1 is blocked by the first request and already blocked in the next ones.
         assert_eq!(codes[1..], [30006, 70169]);
-        assert!(response.fail_account.ends_with(&["u2".to_owned(), "u3".to_owned()]));
+        assert!(
+            response
+                .fail_account
+                .ends_with(&["u2".to_owned(), "u3".to_owned()])
+        );
         assert_eq!(
             response.result_item[1].result_info,
             ErrorCode::INTERNAL_ERROR.meaning().unwrap()
