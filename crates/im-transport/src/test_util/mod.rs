@@ -1,4 +1,5 @@
-//! Test doubles for code that sends requests through a [`Transport`] (feature `test-util`).
+//! Test doubles for code that sends requests through a [`Transport`](crate::Transport) (feature
+//! `test-util`).
 //!
 //! Which one to use:
 //!
