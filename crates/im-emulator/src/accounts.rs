@@ -10,6 +10,7 @@ use im_protocol::{
 };
 use serde_json::{Map, Value};
 
+use crate::faults::AccountFault;
 use crate::service::{Answer, decode};
 use crate::state::{Failure, World};
 
@@ -111,12 +112,18 @@ pub(crate) fn transient_info(code: ErrorCode) -> String {
     format!("Err_TLS_PT_Open_Login_{what}")
 }
 
+/// The code and info of a drawn transient failure in the account APIs.
+fn drawn_answer(drawn: ErrorCode) -> (ErrorCode, String) {
+    let code = transient_code(drawn);
+    (code, transient_info(code))
+}
+
 /// Applies an account request; `fault` may fail an account first (it is then not
 /// applied). Per-account faults apply to the APIs that answer account by account.
 pub(crate) fn apply(
     world: &mut World,
     call: AccountCall,
-    fault: &mut dyn FnMut() -> Option<ErrorCode>,
+    fault: &mut dyn FnMut(&str) -> Option<AccountFault>,
 ) -> Answer {
     match call {
         AccountCall::Import(request) => {
@@ -139,7 +146,7 @@ pub(crate) fn apply(
 fn import_many(
     world: &mut World,
     request: &MultiAccountImportRequest,
-    fault: &mut dyn FnMut() -> Option<ErrorCode>,
+    fault: &mut dyn FnMut(&str) -> Option<AccountFault>,
 ) -> MultiAccountImportResponse {
     let profiled = request.account_list.iter().map(|item| {
         (
@@ -154,7 +161,8 @@ fn import_many(
         .map(|user_id| (user_id.as_str(), None, None));
     let mut fail_accounts = Vec::new();
     for (user_id, nick, face_url) in profiled.chain(plain) {
-        let imported = fault().is_none() && world.import_profile(user_id, nick, face_url).is_ok();
+        let imported =
+            fault(user_id).is_none() && world.import_profile(user_id, nick, face_url).is_ok();
         if !imported {
             fail_accounts.push(user_id.to_owned());
         }
@@ -167,16 +175,15 @@ fn import_many(
 fn delete(
     world: &mut World,
     request: &AccountDeleteRequest,
-    fault: &mut dyn FnMut() -> Option<ErrorCode>,
+    fault: &mut dyn FnMut(&str) -> Option<AccountFault>,
 ) -> AccountDeleteResponse {
     let result_item = request
         .delete_item
         .iter()
         .map(|item| {
             let user_id = item.user_id.clone();
-            let (result_code, result_info) = if let Some(drawn) = fault() {
-                let code = transient_code(drawn);
-                (code, transient_info(code))
+            let (result_code, result_info) = if let Some(fault) = fault(&user_id) {
+                fault.answer(drawn_answer)
             } else if world.delete_account(&user_id) {
                 (ErrorCode::OK, String::new())
             } else {
@@ -200,19 +207,19 @@ fn delete(
 fn check(
     world: &World,
     request: &AccountCheckRequest,
-    fault: &mut dyn FnMut() -> Option<ErrorCode>,
+    fault: &mut dyn FnMut(&str) -> Option<AccountFault>,
 ) -> AccountCheckResponse {
     let result_item = request
         .check_item
         .iter()
         .map(|item| {
             let user_id = item.user_id.clone();
-            if let Some(drawn) = fault() {
-                let code = transient_code(drawn);
+            if let Some(fault) = fault(&user_id) {
+                let (code, info) = fault.answer(drawn_answer);
                 return AccountCheckResult {
                     user_id,
                     result_code: code,
-                    result_info: transient_info(code),
+                    result_info: info,
                     account_status: None,
                 };
             }
@@ -249,7 +256,7 @@ mod tests {
     fn delete_answers_each_account_and_a_repeat_is_unknown() {
         let mut world = world(&["a", "b"]);
         let request = AccountDeleteRequest::new(["a", "ghost", "a"]);
-        let response = delete(&mut world, &request, &mut || None);
+        let response = delete(&mut world, &request, &mut |_: &str| None);
         let codes: Vec<i64> = response
             .result_item
             .iter()
@@ -268,7 +275,7 @@ mod tests {
     fn check_reports_each_account_in_order() {
         let world = world(&["a"]);
         let request = AccountCheckRequest::new(["ghost", "a", "not\tvalid"]);
-        let response = check(&world, &request, &mut || None);
+        let response = check(&world, &request, &mut |_: &str| None);
         let statuses: Vec<_> = response
             .result_item
             .iter()
@@ -296,7 +303,7 @@ mod tests {
             face_url: Some("https://example.com/b.png".to_owned()),
         });
         request.accounts.push("c".to_owned());
-        let response = import_many(&mut world, &request, &mut || None);
+        let response = import_many(&mut world, &request, &mut |_: &str| None);
         assert_eq!(response.fail_accounts, [""]);
         let profile = |id| world.profile(id).cloned().unwrap_or_default();
         assert_eq!(profile("a").nick.as_deref(), Some("Alice"));
@@ -311,9 +318,9 @@ mod tests {
     fn faulted_accounts_are_not_applied() {
         let mut world = world(&["a", "b"]);
         let mut calls = 0;
-        let mut fault = || {
+        let mut fault = |_: &str| {
             calls += 1;
-            (calls == 1).then_some(ErrorCode::NETWORK_TIMEOUT)
+            (calls == 1).then_some(AccountFault::Drawn(ErrorCode::NETWORK_TIMEOUT))
         };
         let request = AccountDeleteRequest {
             delete_item: vec![UserIdItem::new("a"), UserIdItem::new("b")],

@@ -191,10 +191,13 @@ impl Emulator {
         if let Err(failure) = state.world.check_from(from) {
             return failure.code;
         }
-        let response =
-            state
-                .world
-                .add_to_blocklist(from, &[to.to_owned()], now, config.rules, &mut || None);
+        let response = state.world.add_to_blocklist(
+            from,
+            &[to.to_owned()],
+            now,
+            config.rules,
+            &mut |_: &str| None,
+        );
         response
             .response
             .result_item

@@ -1,5 +1,6 @@
 //! Seeded fault injection: which failures the emulator injects, and how often.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -28,6 +29,11 @@ use im_protocol::ErrorCode;
 ///    and the HTTP server closes the connection without writing a response.
 /// 5. [`truncated_json`](Self::truncated_json): the request is applied and the answer is cut
 ///    to its first half, so it does not parse.
+///
+/// [`account_code`](Self::account_code) is not drawn: it gives a chosen code to a chosen
+/// account in every request that names it, and the account is not applied. It ranks with
+/// `account_error` and wins over a drawn per-account error; the code is answered as given,
+/// with the catalog's meaning as `ResultInfo`.
 ///
 /// [`unavailable`](Self::unavailable) comes before all of them: for a while after the first
 /// request, every blocklist or account request is answered with HTTP 503 and a
@@ -79,6 +85,9 @@ pub struct Faults {
     pub unavailable_for: Duration,
     /// The `Retry-After` of those 503 answers, in whole seconds.
     pub retry_after_secs: u64,
+    /// The per-item code each named account always gets (see
+    /// [`account_code`](Self::account_code)).
+    pub account_codes: BTreeMap<String, ErrorCode>,
 }
 
 impl Faults {
@@ -154,6 +163,24 @@ impl Faults {
         self
     }
 
+    /// Gives `account` the per-item result `code` in every blocklist or account request that
+    /// names it (as the target of an add, delete or check, or in an account request); the
+    /// account is not applied. Deterministic: no random draw decides it.
+    ///
+    /// ```
+    /// use im_emulator::Faults;
+    /// use im_protocol::ErrorCode;
+    ///
+    /// let faults = Faults::none().account_code("carol", 30006);
+    /// assert_eq!(faults.account_codes["carol"], ErrorCode::INTERNAL_ERROR);
+    /// assert!(!faults.is_none());
+    /// ```
+    #[must_use]
+    pub fn account_code(mut self, account: impl Into<String>, code: impl Into<ErrorCode>) -> Self {
+        self.account_codes.insert(account.into(), code.into());
+        self
+    }
+
     /// Whether this injects nothing at all: no fault and no latency.
     pub fn is_none(&self) -> bool {
         [
@@ -168,6 +195,7 @@ impl Faults {
             && self.latency.is_zero()
             && self.latency_jitter.is_zero()
             && self.unavailable_for.is_zero()
+            && self.account_codes.is_empty()
     }
 }
 
@@ -189,6 +217,30 @@ pub enum FaultKind {
     Latency,
     /// The request was answered with HTTP 503 and `Retry-After`, and not applied.
     Unavailable,
+}
+
+/// A per-account failure the emulator injects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AccountFault {
+    /// Drawn by [`Faults::account_error`]: 30006, 30007 or 30008, which the account APIs
+    /// translate into their own codes.
+    Drawn(ErrorCode),
+    /// Chosen with [`Faults::account_code`]: answered as given.
+    Chosen(ErrorCode),
+}
+
+impl AccountFault {
+    /// The result code and info to answer: `drawn` describes a drawn code in the API's
+    /// words; a chosen code gets the catalog's meaning.
+    pub(crate) fn answer(
+        self,
+        drawn: impl FnOnce(ErrorCode) -> (ErrorCode, String),
+    ) -> (ErrorCode, String) {
+        match self {
+            AccountFault::Drawn(code) => drawn(code),
+            AccountFault::Chosen(code) => (code, code.meaning().unwrap_or_default().to_owned()),
+        }
+    }
 }
 
 /// The transient codes injected by [`Faults::request_error`] and [`Faults::account_error`].
@@ -260,8 +312,19 @@ impl FaultState {
         }
     }
 
+    /// Whether `account` fails, and with which code: its chosen code if it has one, else a
+    /// random draw. The draw is made either way, so choosing a code for one account does not
+    /// change the faults the others get.
+    pub(crate) fn account_fault(&mut self, account: &str) -> Option<AccountFault> {
+        let drawn = self.account_error();
+        match self.faults.account_codes.get(account) {
+            Some(&code) => Some(AccountFault::Chosen(code)),
+            None => drawn.map(AccountFault::Drawn),
+        }
+    }
+
     /// Draws whether one account fails, and with which code.
-    pub(crate) fn account_error(&mut self) -> Option<ErrorCode> {
+    fn account_error(&mut self) -> Option<ErrorCode> {
         self.chance(self.faults.account_error)
             .then(|| self.transient_code())
     }
@@ -346,6 +409,26 @@ mod tests {
             ..faults.clone()
         };
         assert_ne!(draw(&faults), draw(&other));
+    }
+
+    #[test]
+    fn a_chosen_code_goes_to_its_account_only_and_leaves_the_draws_alone() {
+        let faults = Faults::seeded(5).account_error(0.5);
+        let chosen = faults.clone().account_code("carol", 30006);
+        let draw = |faults: &Faults, account: &str| {
+            let mut state = FaultState::new(faults.clone());
+            (0..50)
+                .map(|_| state.account_fault(account))
+                .collect::<Vec<_>>()
+        };
+
+        let carol = draw(&chosen, "carol");
+        assert!(
+            carol
+                .iter()
+                .all(|fault| *fault == Some(AccountFault::Chosen(ErrorCode::INTERNAL_ERROR)))
+        );
+        assert_eq!(draw(&chosen, "bob"), draw(&faults, "bob"));
     }
 
     #[test]

@@ -98,6 +98,8 @@
 //! account APIs), latency, answers lost after the write was applied, and truncated JSON,
 //! into the blocklist and account APIs, and only for requests that passed every check. A
 //! per-account fault in `multiaccount_import` lists the account in `FailAccounts`.
+//! [`Faults::account_code`] gives a chosen code to a chosen account in every request, with
+//! no draw, for tests of one account's failure.
 //!
 //! **Webhooks.** Given a callback URL and token ([`EmulatorBuilder::webhook`],
 //! [`Emulator::set_webhook`]), the emulator sends `Sns.CallbackBlackListAdd` after each add

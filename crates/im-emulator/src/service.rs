@@ -23,7 +23,7 @@ use tokio::time::Instant;
 
 use crate::accounts::{self, AccountCall, account_call, is_account_api};
 use crate::emulator::{Config, State};
-use crate::faults::FaultPlan;
+use crate::faults::{AccountFault, FaultPlan};
 use crate::setup::{self, SetupApi};
 use crate::state::{Failure, Operation, Update, World, transient_info};
 use crate::webhook::Outgoing;
@@ -610,7 +610,7 @@ fn faulted(
     state: &mut State,
     record: &mut Record,
     failure: impl FnOnce(ErrorCode) -> Failure,
-    apply: impl FnOnce(&mut World, u64, &mut dyn FnMut() -> Option<ErrorCode>) -> Applied,
+    apply: impl FnOnce(&mut World, u64, &mut dyn FnMut(&str) -> Option<AccountFault>) -> Applied,
 ) -> Processed {
     let plan: FaultPlan = state.faults.plan();
     let delayed = |answer: Answer, lost: bool| Processed {
@@ -636,10 +636,10 @@ fn faulted(
         ..
     } = state;
     let mut injected = 0usize;
-    let mut fault = || {
-        let code = faults.account_error();
-        injected += usize::from(code.is_some());
-        code
+    let mut fault = |account: &str| {
+        let fault = faults.account_fault(account);
+        injected += usize::from(fault.is_some());
+        fault
     };
     let (mut answer, event) = apply(world, now, &mut fault);
     if injected > 0 {

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::accounts::AccountProfile;
+use crate::faults::AccountFault;
 use im_protocol::limits::MAX_BLOCKLIST_ENTRIES;
 use im_protocol::{
     AccountResult, AddType, BlocklistEntry, CheckItem, CheckType, ErrorCode, FriendAddResponse,
@@ -223,13 +224,15 @@ impl World {
         to_accounts: &[String],
         now: u64,
         rules: Rules,
-        fault: &mut dyn FnMut() -> Option<ErrorCode>,
+        fault: &mut dyn FnMut(&str) -> Option<AccountFault>,
     ) -> Update {
         let mut items = Vec::with_capacity(to_accounts.len());
         let mut changed = Vec::new();
         for to in to_accounts {
-            let result = if let Some(code) = fault() {
-                item(to, code, transient_info(Operation::Add, code))
+            let result = if let Some(fault) = fault(to) {
+                let (code, info) =
+                    fault.answer(|code| (code, transient_info(Operation::Add, code)));
+                item(to, code, info)
             } else if to == from {
                 item(
                     to,
@@ -295,13 +298,15 @@ impl World {
         from: &str,
         to_accounts: &[String],
         rules: Rules,
-        fault: &mut dyn FnMut() -> Option<ErrorCode>,
+        fault: &mut dyn FnMut(&str) -> Option<AccountFault>,
     ) -> Update {
         let mut items = Vec::with_capacity(to_accounts.len());
         let mut changed = Vec::new();
         for to in to_accounts {
-            if let Some(code) = fault() {
-                items.push(item(to, code, transient_info(Operation::Delete, code)));
+            if let Some(fault) = fault(to) {
+                let (code, info) =
+                    fault.answer(|code| (code, transient_info(Operation::Delete, code)));
+                items.push(item(to, code, info));
                 continue;
             }
             if let Some(list) = self.blocklists.get_mut(from)
@@ -367,17 +372,19 @@ impl World {
         from: &str,
         to_accounts: &[String],
         check_type: CheckType,
-        fault: &mut dyn FnMut() -> Option<ErrorCode>,
+        fault: &mut dyn FnMut(&str) -> Option<AccountFault>,
     ) -> im_protocol::CheckBlocklistResponse {
         let mut items = Vec::with_capacity(to_accounts.len());
         let mut fail_account = Vec::new();
         for to in to_accounts {
-            if let Some(code) = fault() {
+            if let Some(fault) = fault(to) {
+                let (code, info) =
+                    fault.answer(|code| (code, transient_info(Operation::Check, code)));
                 items.push(CheckItem {
                     to_account: to.clone(),
                     relation: Relation::No,
                     result_code: code,
-                    result_info: transient_info(Operation::Check, code),
+                    result_info: info,
                 });
                 fail_account.push(to.clone());
                 continue;
@@ -555,7 +562,7 @@ mod tests {
             &strings(&["b", "b", "a", "ghost", "c"]),
             10,
             RULES,
-            &mut || None,
+            &mut |_: &str| None,
         );
         assert_eq!(update.changed, ["b", "c"]);
         let response = update.response;
@@ -571,10 +578,11 @@ mod tests {
     #[test]
     fn an_unchanged_list_keeps_its_sequence() {
         let mut world = world(&["a", "b"]);
-        world.add_to_blocklist("a", &strings(&["b"]), 1, RULES, &mut || None);
-        let again = world.add_to_blocklist("a", &strings(&["b"]), 2, RULES, &mut || None);
+        world.add_to_blocklist("a", &strings(&["b"]), 1, RULES, &mut |_: &str| None);
+        let again = world.add_to_blocklist("a", &strings(&["b"]), 2, RULES, &mut |_: &str| None);
         assert!(again.changed.is_empty());
-        let ghost = world.delete_from_blocklist("a", &strings(&["ghost"]), RULES, &mut || None);
+        let ghost =
+            world.delete_from_blocklist("a", &strings(&["ghost"]), RULES, &mut |_: &str| None);
         assert!(ghost.changed.is_empty());
         // The FAQ: removing an account that is not blocked answers 30001.
         assert_eq!(
@@ -582,7 +590,8 @@ mod tests {
             ErrorCode::INVALID_PARAMETER
         );
         assert_eq!(world.sequence_of("a"), 1);
-        let removed = world.delete_from_blocklist("a", &strings(&["b", "b"]), RULES, &mut || None);
+        let removed =
+            world.delete_from_blocklist("a", &strings(&["b", "b"]), RULES, &mut |_: &str| None);
         assert_eq!(removed.changed, ["b"]);
         assert_eq!(world.sequence_of("a"), 2);
         assert!(world.blocklist_of("a").is_empty());
@@ -592,9 +601,9 @@ mod tests {
     fn faulted_accounts_are_not_applied() {
         let mut world = world(&["a", "b", "c"]);
         let mut calls = 0;
-        let mut fault = || {
+        let mut fault = |_: &str| {
             calls += 1;
-            (calls == 1).then_some(ErrorCode::WRITE_CONFLICT)
+            (calls == 1).then_some(AccountFault::Drawn(ErrorCode::WRITE_CONFLICT))
         };
         let update = world.add_to_blocklist("a", &strings(&["b", "c"]), 1, RULES, &mut fault);
         assert_eq!(update.changed, ["c"]);
@@ -611,7 +620,9 @@ mod tests {
     #[test]
     fn paging_walks_the_list_in_add_order() {
         let mut world = world(&["a", "b", "c", "d"]);
-        world.add_to_blocklist("a", &strings(&["d", "b", "c"]), 5, RULES, &mut || None);
+        world.add_to_blocklist("a", &strings(&["d", "b", "c"]), 5, RULES, &mut |_: &str| {
+            None
+        });
         let first = world.blocklist_page("a", 0, 2);
         let names: Vec<_> = first
             .black_list_item
@@ -632,7 +643,7 @@ mod tests {
     #[test]
     fn blocks_forbid_friend_requests_both_ways() {
         let mut world = world(&["a", "b", "c"]);
-        world.add_to_blocklist("a", &strings(&["b"]), 1, RULES, &mut || None);
+        world.add_to_blocklist("a", &strings(&["b"]), 1, RULES, &mut |_: &str| None);
         let response = world.add_friends("a", &["b", "c"], AddType::Both);
         assert_eq!(codes_of(&response.result_item), [30515, 0]);
         let response = world.add_friends("b", &["a"], AddType::Both);

@@ -77,6 +77,8 @@ pub mod generated;
 pub mod limits;
 pub mod query;
 pub mod result_text;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 
 pub use account::{
     AccountCheckRequest, AccountCheckResponse, AccountCheckResult, AccountDeleteRequest,

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// Why [`decode`](crate::decode) or [`verify`](crate::verify) rejected a UserSig.
+/// Why [`decode`](crate::decode) or [`verify`](crate::verify) rejected a UserSig, or why a
+/// [`PrivateMapKey`](crate::PrivateMapKey) could not be built.
 ///
 /// No variant carries the UserSig itself or any part of the key; `Display` and `Debug`
 /// are safe to log.
@@ -46,11 +47,22 @@ pub enum SigError {
     /// expected, or holds other bytes.
     #[error("UserSig userbuf does not match")]
     UserbufMismatch,
+    /// A field of a [`PrivateMapKey`](crate::PrivateMapKey) does not fit its slot in the
+    /// userbuf.
+    #[error("invalid privilege map key: {reason}")]
+    InvalidPrivateMapKey {
+        /// Which field is too large.
+        reason: &'static str,
+    },
 }
 
 impl SigError {
     pub(crate) const fn malformed(reason: MalformedReason) -> Self {
         SigError::Malformed { reason }
+    }
+
+    pub(crate) const fn invalid_private_map_key(reason: &'static str) -> Self {
+        SigError::InvalidPrivateMapKey { reason }
     }
 
     /// Whether the string could not be decoded at all.

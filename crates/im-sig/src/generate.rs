@@ -84,7 +84,8 @@ impl<'a> SigParams<'a> {
 
 /// Generates a UserSig for `params`, issued at `now` (Unix seconds).
 ///
-/// The result is valid until `now + params.expire` inclusive. The function is pure: the same
+/// The result is valid until `now + params.expire` inclusive, which
+/// [`UserSig::expires_at`] tells. The function is pure: the same
 /// inputs always give the same string, and it reads no clock.
 ///
 /// The document is written with compact JSON in the key order of the official Python library
@@ -116,5 +117,5 @@ pub fn generate(key: &SecretKey, params: &SigParams<'_>, now: u64) -> UserSig {
     zlib_stored(&document, &mut stream);
     let mut text = String::new();
     USERSIG_BASE64.encode_string(&stream, &mut text);
-    UserSig::from_arc(Arc::from(text))
+    UserSig::generated(Arc::from(text), now.saturating_add(params.expire))
 }

@@ -70,36 +70,71 @@ impl fmt::Debug for SecretKey {
 /// reachable through [`UserSig::expose_secret`], whose name makes each use visible in review.
 /// Cloning is cheap (a reference count).
 ///
+/// A UserSig made by [`generate`](crate::generate) (or a [`Signer`](crate::Signer)) knows
+/// when it expires ([`expires_at`](Self::expires_at)); one made from text does not, since
+/// reading it back would mean decoding it ([`decode`](crate::decode) does that).
+///
+/// With the `serde` feature it serializes as its text, for storing it in a cache or handing
+/// it to a client in a response: serializing is an explicit act, as
+/// [`expose_secret`](Self::expose_secret) is, and `Debug` stays redacted. Deserializing reads
+/// the text (without the expiry).
+///
 /// ```
 /// use im_sig::UserSig;
 ///
 /// let sig: UserSig = "eJyrVgrxCdYrSy1S".parse().unwrap();
 /// assert_eq!(format!("{sig:?}"), "UserSig([REDACTED])");
 /// assert_eq!(sig.expose_secret(), "eJyrVgrxCdYrSy1S");
+/// assert_eq!(sig.expires_at(), None);
 /// ```
 #[derive(Clone)]
-pub struct UserSig(Arc<str>);
+pub struct UserSig {
+    text: Arc<str>,
+    expires_at: Option<u64>,
+}
 
 impl UserSig {
     /// The UserSig text, for putting into a request.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        &self.text
     }
 
-    pub(crate) fn from_arc(text: Arc<str>) -> Self {
-        UserSig(text)
+    /// The last second (Unix time) at which the UserSig is valid (issue time plus validity),
+    /// when it was generated here; `None` for a UserSig made from text.
+    ///
+    /// ```
+    /// use im_sig::{SecretKey, SigParams, generate};
+    ///
+    /// let sig = generate(&SecretKey::new("key"), &SigParams::new(1_400_000_000, "admin", 600), 1_700_000_000);
+    /// assert_eq!(sig.expires_at(), Some(1_700_000_600));
+    /// ```
+    pub fn expires_at(&self) -> Option<u64> {
+        self.expires_at
+    }
+
+    pub(crate) fn generated(text: Arc<str>, expires_at: u64) -> Self {
+        UserSig {
+            text,
+            expires_at: Some(expires_at),
+        }
     }
 }
 
 impl From<String> for UserSig {
     fn from(text: String) -> Self {
-        UserSig(Arc::from(text))
+        UserSig {
+            text: Arc::from(text),
+            expires_at: None,
+        }
     }
 }
 
 impl From<&str> for UserSig {
     fn from(text: &str) -> Self {
-        UserSig(Arc::from(text))
+        UserSig {
+            text: Arc::from(text),
+            expires_at: None,
+        }
     }
 }
 
@@ -114,5 +149,19 @@ impl FromStr for UserSig {
 impl fmt::Debug for UserSig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("UserSig([REDACTED])")
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for UserSig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for UserSig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(UserSig::from)
     }
 }

@@ -11,6 +11,11 @@
 //!   application, user, expiry, userbuf and signature, with typed [`SigError`]s.
 //! - [`Signer`] holds the key, caches the administrator UserSig, renews it before it
 //!   expires, and reads time from an injectable [`Clock`].
+//! - [`PrivateMapKey`] builds TRTC's privilege map key, as the official libraries'
+//!   `genPrivateMapKey` does.
+//!
+//! Features: `serde` serializes and deserializes a [`UserSig`] as its text (its `Debug`
+//! stays redacted). No feature is on by default.
 //!
 //! The key and UserSigs are secrets: their `Debug` output is redacted, they have no
 //! `Display`, and errors never contain them.
@@ -61,6 +66,7 @@ mod codec;
 mod error;
 mod generate;
 mod key;
+mod private_map_key;
 mod signer;
 mod verify;
 
@@ -68,5 +74,6 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{MalformedReason, SigError};
 pub use generate::{SigParams, generate};
 pub use key::{SecretKey, UserSig};
+pub use private_map_key::{PrivateMapKey, Room};
 pub use signer::{DEFAULT_EXPIRE_SECS, Signer};
 pub use verify::{Expected, SigDocument, decode, verify};

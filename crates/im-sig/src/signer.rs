@@ -7,6 +7,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::SigError;
 use crate::generate::{SigParams, generate};
 use crate::key::{SecretKey, UserSig};
+use crate::private_map_key::PrivateMapKey;
 use crate::verify::{Expected, SigDocument, verify};
 
 /// The default validity of the administrator UserSig: one day.
@@ -173,6 +174,44 @@ impl Signer {
         )
     }
 
+    /// Generates a UserSig for `identifier` with `userbuf` bound into its signature, valid
+    /// for `expire` seconds from now. Not cached.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use im_sig::{ManualClock, SecretKey, Signer};
+    ///
+    /// let signer = Signer::new(1_400_000_000, "administrator", SecretKey::new("my-app-key"))
+    ///     .with_clock(Arc::new(ManualClock::new(1_700_000_000)));
+    /// let sig = signer.sig_with_userbuf("alice", 600, b"room 7");
+    /// let doc = signer.verify_with_userbuf(sig.expose_secret(), "alice", b"room 7")?;
+    /// assert_eq!(doc.userbuf.as_deref(), Some(&b"room 7"[..]));
+    /// assert_eq!(sig.expires_at(), Some(1_700_000_600));
+    /// # Ok::<(), im_sig::SigError>(())
+    /// ```
+    pub fn sig_with_userbuf(&self, identifier: &str, expire: u64, userbuf: &[u8]) -> UserSig {
+        generate(
+            &self.key,
+            &SigParams::new(self.sdkappid, identifier, expire).with_userbuf(userbuf),
+            self.clock.now(),
+        )
+    }
+
+    /// Generates TRTC's privilege map key `map_key` for this application, issued now (see
+    /// [`PrivateMapKey::generate`]).
+    ///
+    /// ```
+    /// use im_sig::{PrivateMapKey, SecretKey, Signer};
+    ///
+    /// let signer = Signer::new(1_400_000_000, "administrator", SecretKey::new("my-app-key"));
+    /// let map_key = signer.private_map_key(&PrivateMapKey::for_room_str("alice", "main-hall"))?;
+    /// assert!(map_key.expires_at().is_some());
+    /// # Ok::<(), im_sig::SigError>(())
+    /// ```
+    pub fn private_map_key(&self, map_key: &PrivateMapKey<'_>) -> Result<UserSig, SigError> {
+        map_key.generate(&self.key, self.sdkappid, self.clock.now())
+    }
+
     /// Verifies that `sig` is a UserSig of this application for `identifier`, signed with
     /// this key and not expired by this signer's clock (see [`verify`]).
     pub fn verify(&self, sig: &str, identifier: &str) -> Result<SigDocument, SigError> {
@@ -180,6 +219,21 @@ impl Signer {
             sig,
             &self.key,
             &Expected::new(self.sdkappid, identifier),
+            self.clock.now(),
+        )
+    }
+
+    /// As [`verify`](Self::verify), and the UserSig must carry exactly `userbuf`.
+    pub fn verify_with_userbuf(
+        &self,
+        sig: &str,
+        identifier: &str,
+        userbuf: &[u8],
+    ) -> Result<SigDocument, SigError> {
+        verify(
+            sig,
+            &self.key,
+            &Expected::new(self.sdkappid, identifier).with_userbuf(userbuf),
             self.clock.now(),
         )
     }

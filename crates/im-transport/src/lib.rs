@@ -13,8 +13,11 @@
 //!
 //! - `hyper` (default): [`HyperTransport`], an HTTPS client built on hyper-util's pooled client
 //!   and hyper-rustls with the `ring` provider and the webpki root certificates.
-//! - `test-util`: the [`test_util`] doubles: [`ReplayTransport`], [`FnTransport`] and
-//!   [`NeverTransport`]. Enable it in `[dev-dependencies]`.
+//! - `test-util`: the [`test_util`] doubles: [`ReplayTransport`] (strict by default: a request
+//!   after its script ran out fails the test), [`FnTransport`] and [`NeverTransport`]. Enable
+//!   it in `[dev-dependencies]`. Typed answers of Tencent's APIs for these doubles are in
+//!   `im-protocol`'s `test_util` module (its own `test-util` feature), since this crate knows
+//!   nothing of Tencent.
 //!
 //! Without default features the crate has only the trait and the error, and pulls in neither
 //! hyper nor tokio.

@@ -50,8 +50,35 @@ async fn replay_answers_in_order_and_records_every_request() {
 }
 
 #[tokio::test]
-async fn replay_fails_clearly_when_the_script_runs_out() {
+#[should_panic(
+    expected = "request #2 (POST /v4/sns/black_list_add) arrived after the script's 1 steps ran out"
+)]
+async fn a_strict_replay_fails_the_test_at_a_request_after_the_script() {
     let replay = ReplayTransport::new().then_status(200);
+
+    replay.send(request("{}")).await.unwrap();
+    let _ = replay.send(request("{}")).await;
+}
+
+#[tokio::test]
+async fn the_strict_message_does_not_show_the_query() {
+    let replay = ReplayTransport::new();
+    let task = tokio::spawn({
+        let replay = replay.clone();
+        async move { replay.send(request("{}")).await }
+    });
+
+    let panic = task.await.unwrap_err().into_panic();
+    let message = panic.downcast_ref::<String>().unwrap();
+
+    assert!(message.contains("script's 0 steps"), "{message}");
+    assert!(!message.contains("usersig"), "{message}");
+    assert_eq!(replay.requests().len(), 1, "the extra request is recorded");
+}
+
+#[tokio::test]
+async fn a_lenient_replay_answers_an_error_when_the_script_runs_out() {
+    let replay = ReplayTransport::new().then_status(200).lenient();
 
     replay.send(request("{}")).await.unwrap();
     let error = replay.send(request("{}")).await.unwrap_err();
@@ -64,6 +91,52 @@ async fn replay_fails_clearly_when_the_script_runs_out() {
         2,
         "the extra request is recorded too"
     );
+    replay.assert_done();
+}
+
+#[tokio::test]
+async fn assert_done_passes_when_every_step_was_used() {
+    let replay = ReplayTransport::new().then_status(200).then_status(502);
+
+    replay.send(request("{}")).await.unwrap();
+    replay.send(request("{}")).await.unwrap();
+
+    replay.assert_done();
+}
+
+#[tokio::test]
+#[should_panic(expected = "1 of 2 scripted steps unused (1 requests received)")]
+async fn assert_done_fails_when_a_step_is_left() {
+    let replay = ReplayTransport::new().then_status(200).then_status(502);
+
+    replay.send(request("{}")).await.unwrap();
+
+    replay.assert_done();
+}
+
+#[tokio::test]
+#[should_panic(
+    expected = "requests arrived after the script's 0 steps ran out: POST /v4/sns/black_list_add"
+)]
+async fn assert_done_fails_after_an_overrun_whose_panic_was_caught() {
+    let replay = ReplayTransport::new();
+    let task = tokio::spawn({
+        let replay = replay.clone();
+        async move { replay.send(request("{}")).await }
+    });
+    assert!(task.await.is_err(), "the request panicked in its task");
+
+    replay.assert_done();
+}
+
+#[tokio::test]
+async fn then_answer_takes_anything_that_becomes_a_response() {
+    let replay = ReplayTransport::new().then_answer(json_response(http::StatusCode::OK, "{}"));
+
+    let response = replay.send(request("{}")).await.unwrap();
+
+    assert_eq!(response.body(), "{}");
+    replay.assert_done();
 }
 
 #[tokio::test]

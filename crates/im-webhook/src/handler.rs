@@ -211,23 +211,27 @@ impl<F, C> WebhookHandler<F, C> {
         method: &Method,
         content_length: Option<u64>,
     ) -> Result<(), WebhookError> {
-        if method != Method::POST {
-            return Err(WebhookError::MethodNotAllowed {
-                method: method.clone(),
-            });
-        }
-        let limit = u64::try_from(self.body_limit).unwrap_or(u64::MAX);
-        if content_length.is_some_and(|length| length > limit) {
-            return Err(self.too_large());
-        }
-        Ok(())
+        check_head(method, content_length, self.body_limit)
     }
+}
 
-    pub(crate) fn too_large(&self) -> WebhookError {
-        WebhookError::BodyTooLarge {
-            limit: self.body_limit,
-        }
+/// The rejection of a request with this method and declared length under `body_limit`,
+/// known before its body is read.
+pub(crate) fn check_head(
+    method: &Method,
+    content_length: Option<u64>,
+    body_limit: usize,
+) -> Result<(), WebhookError> {
+    if method != Method::POST {
+        return Err(WebhookError::MethodNotAllowed {
+            method: method.clone(),
+        });
     }
+    let limit = u64::try_from(body_limit).unwrap_or(u64::MAX);
+    if content_length.is_some_and(|length| length > limit) {
+        return Err(WebhookError::BodyTooLarge { limit: body_limit });
+    }
+    Ok(())
 }
 
 impl<F, Fut, C> WebhookHandler<F, C>
@@ -273,14 +277,39 @@ impl<F, C> fmt::Debug for WebhookHandler<F, C> {
     }
 }
 
-/// Reading a request body of any type with the handler's size cap.
+/// Reading a request body of any type with a size cap.
 #[cfg(any(feature = "hyper", feature = "axum"))]
-mod streaming {
+pub(crate) mod streaming {
     use http_body::Body;
     use http_body_util::{BodyExt, LengthLimitError, Limited};
 
     use super::*;
     use crate::error::BodyError;
+
+    /// The declared `Content-Length` of a request, when it has a valid one.
+    pub(crate) fn content_length(headers: &http::HeaderMap) -> Option<u64> {
+        headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok())
+    }
+
+    /// Reads `body` whole, failing with 413 past `limit` bytes.
+    pub(crate) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, WebhookError>
+    where
+        B: Body,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        match Limited::new(body, limit).collect().await {
+            Ok(collected) => Ok(collected.to_bytes()),
+            Err(error) if error.is::<LengthLimitError>() => {
+                Err(WebhookError::BodyTooLarge { limit })
+            }
+            Err(_) => Err(WebhookError::bad_body(BodyError::message(
+                "the body could not be read",
+            ))),
+        }
+    }
 
     impl<F, Fut, C> WebhookHandler<F, C>
     where
@@ -295,27 +324,15 @@ mod streaming {
             B: Body,
             B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
         {
-            let content_length = request
-                .headers()
-                .get(header::CONTENT_LENGTH)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.parse::<u64>().ok());
-            if let Err(error) = self.check_head(request.method(), content_length) {
+            let declared = content_length(request.headers());
+            if let Err(error) = self.check_head(request.method(), declared) {
                 return reject(&error);
             }
             let (parts, body) = request.into_parts();
-            let body = match Limited::new(body, self.body_limit).collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(error) if error.is::<LengthLimitError>() => {
-                    return reject(&self.too_large());
-                }
-                Err(_) => {
-                    return reject(&WebhookError::bad_body(BodyError::message(
-                        "the body could not be read",
-                    )));
-                }
-            };
-            self.handle(http::Request::from_parts(parts, body)).await
+            match read_body(body, self.body_limit).await {
+                Ok(body) => self.handle(http::Request::from_parts(parts, body)).await,
+                Err(error) => reject(&error),
+            }
         }
     }
 }

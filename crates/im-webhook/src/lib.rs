@@ -40,7 +40,8 @@
 //! - The handler: [`handle`] (an async function over a query string and a body),
 //!   [`WebhookHandler`] (method, size limit, clock, the application's function) for any
 //!   framework through `http::Request<Bytes>`, a `hyper` service with the `hyper` feature,
-//!   and `router` with the `axum` feature.
+//!   and, with the `axum` feature, `router` (one path, to merge into an application) and
+//!   the `VerifiedEvent` extractor (for the application's own handlers, next to its state).
 //!
 //! # Example
 //!
@@ -89,7 +90,8 @@
 //!     Reply::ok()
 //! });
 //! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
-//! axum::serve(listener, router(handler)).await?;
+//! let app: axum::Router = router("/im/callback", handler);
+//! axum::serve(listener, app).await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -124,7 +126,7 @@ mod axum;
 mod hyper;
 
 #[cfg(feature = "axum")]
-pub use crate::axum::router;
+pub use crate::axum::{VerifiedEvent, WebhookState, router};
 pub use crate::callback::Callback;
 pub use crate::error::{BodyError, WebhookError};
 pub use crate::event::{Event, Pair, command};

@@ -7,6 +7,7 @@ mod batching;
 mod check;
 mod convergence;
 mod decode;
+mod doubles;
 mod failover;
 mod import;
 mod list;

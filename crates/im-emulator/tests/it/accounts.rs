@@ -259,6 +259,27 @@ async fn account_apis_see_request_faults_with_account_codes() {
 }
 
 #[tokio::test]
+async fn a_chosen_account_code_is_answered_as_given_by_the_account_apis() {
+    let h = harness_with(|b| b.faults(Faults::none().account_code("b", 30006)));
+    h.emulator.import_accounts(["a", "b"]);
+    let check = h
+        .ok(&AccountCheckRequest::new(["a", "b"]))
+        .await
+        .result_item;
+    assert!(check[0].is_imported());
+    assert_eq!(check[1].result_code.0, 30006);
+    let delete = h
+        .ok(&AccountDeleteRequest::new(["a", "b"]))
+        .await
+        .result_item;
+    assert!(delete[0].is_ok());
+    assert_eq!(delete[1].result_code.0, 30006);
+    assert!(h.emulator.account_exists("b"));
+    let import = h.ok(&MultiAccountImportRequest::new(["b", "c"])).await;
+    assert_eq!(import.fail_accounts, ["b"]);
+}
+
+#[tokio::test]
 async fn per_account_faults_fail_only_their_account() {
     let h = harness_with(|b| b.faults(Faults::seeded(5).account_error(1.0)));
     h.emulator.import_accounts(["a", "b"]);

@@ -37,6 +37,52 @@ async fn http_502_is_not_applied() {
 }
 
 #[tokio::test]
+async fn a_chosen_account_gets_its_code_in_every_request_and_the_others_succeed() {
+    let h = with_faults(
+        Faults::none()
+            .account_code("u2", 30006)
+            .account_code("u3", 70169),
+    );
+    for _ in 0..3 {
+        let response = h
+            .ok(&AddBlocklistRequest::new("owner", ["u1", "u2", "u3"]))
+            .await;
+        let codes: Vec<i64> = response
+            .result_item
+            .iter()
+            .map(|item| item.result_code.0)
+            .collect();
+        // u1 is blocked by the first request and already blocked in the next ones.
+        assert_eq!(codes[1..], [30006, 70169]);
+        assert!(
+            response
+                .fail_account
+                .ends_with(&["u2".to_owned(), "u3".to_owned()])
+        );
+        assert_eq!(
+            response.result_item[1].result_info,
+            ErrorCode::INTERNAL_ERROR.meaning().unwrap()
+        );
+    }
+    assert!(h.emulator.is_blocked("owner", "u1"));
+    assert!(!h.emulator.is_blocked("owner", "u2"));
+
+    let check = h
+        .ok(&CheckBlocklistRequest::new(
+            "owner",
+            ["u1", "u2"],
+            CheckType::Single,
+        ))
+        .await;
+    assert!(check.black_list_check_item[0].is_ok());
+    assert_eq!(
+        check.black_list_check_item[1].result_code,
+        ErrorCode::INTERNAL_ERROR
+    );
+    assert_eq!(h.emulator.requests()[0].faults, [FaultKind::AccountError]);
+}
+
+#[tokio::test]
 async fn a_request_error_is_not_applied() {
     let h = with_faults(Faults::seeded(2).request_error(1.0));
     let mut seen = Vec::new();

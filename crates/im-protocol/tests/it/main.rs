@@ -1,5 +1,7 @@
 //! Integration tests of `im-protocol`: fixtures from the docs, decoding edge cases, URLs.
 
+#[cfg(feature = "test-util")]
+mod answers;
 mod decode;
 mod endpoints;
 mod fixtures;

@@ -173,3 +173,67 @@ fn threads_renewing_at_once_end_with_one_valid_sig() {
             .is_ok()
     );
 }
+
+#[test]
+fn the_admin_sig_tells_when_it_expires() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let signer = Signer::new(APP, "administrator", SecretKey::new("k"))
+        .with_expire(3_600)
+        .with_clock(clock.clone());
+
+    let sig = signer.sig();
+
+    assert_eq!(sig.expires_at(), Some(T0 + 3_600));
+    assert_eq!(
+        sig.expires_at(),
+        Some(decode(sig.expose_secret()).unwrap().expires_at())
+    );
+    assert_eq!(signer.sig_for("bob", 60).expires_at(), Some(T0 + 60));
+}
+
+#[test]
+fn userbuf_sigs_carry_and_check_their_userbuf() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let signer = Signer::new(APP, "administrator", SecretKey::new("k")).with_clock(clock.clone());
+
+    let sig = signer.sig_with_userbuf("alice", 600, b"\x00\x01room");
+
+    let doc = signer
+        .verify_with_userbuf(sig.expose_secret(), "alice", b"\x00\x01room")
+        .unwrap();
+    assert_eq!(doc.userbuf.as_deref(), Some(&b"\x00\x01room"[..]));
+    assert_eq!(doc.expire, 600);
+    let other = signer
+        .verify_with_userbuf(sig.expose_secret(), "alice", b"other")
+        .unwrap_err();
+    assert!(other.is_userbuf_mismatch());
+    // Without a userbuf expected, a sig that carries one is refused too.
+    assert!(signer.verify(sig.expose_secret(), "alice").is_err());
+    clock.advance(601);
+    assert!(
+        signer
+            .verify_with_userbuf(sig.expose_secret(), "alice", b"\x00\x01room")
+            .unwrap_err()
+            .is_expired()
+    );
+}
+
+#[test]
+fn the_signer_makes_privilege_map_keys_at_its_clocks_time() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let key = SecretKey::new("k");
+    let signer = Signer::new(APP, "administrator", key.clone()).with_clock(clock.clone());
+    let map_key = im_sig::PrivateMapKey::for_room("alice", 42).expire(120);
+
+    let sig = signer.private_map_key(&map_key).unwrap();
+
+    let userbuf = map_key.userbuf(APP, T0).unwrap();
+    assert_eq!(
+        sig.expose_secret(),
+        map_key.generate(&key, APP, T0).unwrap().expose_secret()
+    );
+    signer
+        .verify_with_userbuf(sig.expose_secret(), "alice", &userbuf)
+        .unwrap();
+    assert_eq!(sig.expires_at(), Some(T0 + 120));
+}
