@@ -106,7 +106,8 @@ async fn with_fail_calls_fail_until_redis_returns() {
 
         // Through the client: the call fails before anything is sent.
         let error = client.call_json(API.path(), &body).await.unwrap_err();
-        let Error::RateLimiter(refused) = &error else {
+        assert_eq!(error.request_id(), None, "nothing was sent");
+        let Error::RateLimiter(refused) = error.last() else {
             panic!("expected a rate-limiter error, got {error:?}")
         };
         let cause = refused
