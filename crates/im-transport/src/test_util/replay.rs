@@ -227,6 +227,7 @@ impl ReplayTransport {
              ({received} requests received)"
         );
         if let Some(overruns) = overruns.filter(|list| !list.is_empty()) {
+            // ok: a test double failing the test that scripted it, as assert_done promises.
             panic!(
                 "ReplayTransport: requests arrived after the script's {scripted} steps \
                  ran out: {overruns}"
@@ -255,6 +256,7 @@ impl Transport for ReplayTransport {
         };
         let Some(step) = step else {
             return match mode {
+                // ok: a test double failing the test whose script ran out (strict mode).
                 ReplayMode::Strict => panic!(
                     "ReplayTransport: request #{number} ({target}) arrived after the script's \
                      {scripted} steps ran out; script another step, or use \

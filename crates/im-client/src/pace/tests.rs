@@ -1,0 +1,172 @@
+//! Tests of the in-process pacer, on a paused clock.
+
+use super::*;
+
+const APP: u64 = 1_400_000_000;
+
+#[tokio::test(start_paused = true)]
+async fn rate_drops_on_throttle_and_recovers() {
+    let pacer = AdaptivePacer::new(200);
+    let key = RateKey::api(APP, Api::BlackListAdd);
+    assert_eq!(pacer.current_rate(key), 200.0);
+    pacer.on_throttled(key);
+    assert!((pacer.current_rate(key) - 140.0).abs() < 1e-9);
+    pacer.on_throttled(key);
+    assert!((pacer.current_rate(key) - 98.0).abs() < 1e-9);
+    tokio::time::advance(RECOVERY / 2).await;
+    assert!((pacer.current_rate(key) - 149.0).abs() < 1e-6);
+    tokio::time::advance(RECOVERY).await;
+    assert_eq!(pacer.current_rate(key), 200.0);
+    // Another API's lane, and the same API of another app, are untouched.
+    assert_eq!(
+        pacer.current_rate(RateKey::api(APP, Api::BlackListCheck)),
+        200.0
+    );
+    pacer.on_throttled(key);
+    assert_eq!(
+        pacer.current_rate(RateKey::api(APP + 1, Api::BlackListAdd)),
+        200.0
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn slots_are_spaced_by_the_interval() {
+    let pacer = AdaptivePacer::new(102);
+    let key = RateKey::api(APP, Api::BlackListGet);
+    let start = Instant::now();
+    for expected_ms in [0u64, 10, 20, 30] {
+        pacer.acquire(key).await.expect("never fails");
+        let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+        // 102 calls/s with 2% headroom is one call every 10 ms.
+        assert!((elapsed - expected_ms as f64).abs() < 0.01, "{elapsed} ms");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_apps_have_two_budgets() {
+    let pacer = AdaptivePacer::new(102);
+    let start = Instant::now();
+    for app in [APP, APP + 1] {
+        pacer
+            .acquire(RateKey::api(app, Api::BlackListAdd))
+            .await
+            .expect("never fails");
+    }
+    // The second app's first call did not wait for the first app's slot.
+    assert_eq!(start.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pause_holds_back_every_caller_of_the_lane() {
+    let pacer = Arc::new(AdaptivePacer::new(1000));
+    let key = RateKey::api(APP, Api::BlackListAdd);
+    let start = Instant::now();
+    pacer.acquire(key).await.expect("never fails");
+    pacer.pause(key, Duration::from_secs(2));
+    assert_eq!(
+        pacer.paused_until(key),
+        Some(start + Duration::from_secs(2))
+    );
+    let waiters: Vec<_> = (0..3)
+        .map(|_| {
+            let pacer = Arc::clone(&pacer);
+            tokio::spawn(async move {
+                pacer.acquire(key).await.expect("never fails");
+                Instant::now()
+            })
+        })
+        .collect();
+    for waiter in waiters {
+        let started = waiter.await.expect("the task ran");
+        assert!(
+            started >= start + Duration::from_secs(2),
+            "{:?}",
+            started - start
+        );
+    }
+    // A shorter pause does not cut a longer one; other lanes never paused.
+    pacer.pause(key, Duration::from_secs(5));
+    pacer.pause(key, Duration::from_secs(1));
+    assert!(
+        pacer
+            .paused_until(key)
+            .is_some_and(|until| until > Instant::now() + Duration::from_secs(4))
+    );
+    assert_eq!(
+        pacer.paused_until(RateKey::api(APP, Api::BlackListCheck)),
+        None
+    );
+}
+
+#[test]
+fn clients_share_the_process_wide_pacer() {
+    assert!(Arc::ptr_eq(
+        &AdaptivePacer::shared(),
+        &AdaptivePacer::shared()
+    ));
+}
+
+#[test]
+fn rates_come_from_the_key_unless_configured() {
+    let custom = RateKey {
+        sdkappid: APP,
+        path: "v4/openim/sendmsg",
+        documented_rate: 200,
+    };
+    let documented = AdaptivePacer::documented().with_rate(Api::BlackListCheck, 50);
+    assert_eq!(documented.nominal_rate(custom), 200.0);
+    assert_eq!(
+        documented.nominal_rate(RateKey::api(APP, Api::BlackListCheck)),
+        50.0
+    );
+    assert_eq!(AdaptivePacer::new(20).nominal_rate(custom), 20.0);
+}
+
+#[test]
+fn late_starts_are_made_up_for_by_at_most_the_catch_up() {
+    let t0 = Instant::now();
+    let interval = Duration::from_millis(5);
+    let on_time = Start {
+        slot: t0,
+        actual: t0,
+    };
+    assert_eq!(next_slot(on_time, interval, t0), t0 + interval);
+    // The previous call started 1 ms late (timer rounding): no throughput is lost.
+    let a_bit_late = Start {
+        slot: t0,
+        actual: t0 + Duration::from_millis(1),
+    };
+    assert_eq!(
+        next_slot(a_bit_late, interval, a_bit_late.actual),
+        t0 + interval
+    );
+    // 30 ms late: the next call still waits an interval less the catch-up.
+    let very_late = Start {
+        slot: t0,
+        actual: t0 + Duration::from_millis(30),
+    };
+    assert_eq!(
+        next_slot(very_late, interval, very_late.actual),
+        t0 + Duration::from_millis(33)
+    );
+    // A previous start on another clock, far ahead of this one, delays by one
+    // interval at most.
+    let foreign = Start {
+        slot: t0 + Duration::from_secs(100),
+        actual: t0 + Duration::from_secs(100),
+    };
+    assert_eq!(next_slot(foreign, interval, t0), t0 + interval);
+    // An idle lane starts at once.
+    let later = t0 + Duration::from_secs(1);
+    assert_eq!(next_slot(on_time, interval, later), later);
+}
+
+#[test]
+fn rate_never_falls_below_the_floor() {
+    let now = Instant::now();
+    let throttle = Throttle {
+        at: now,
+        rate: 0.001,
+    };
+    assert_eq!(effective_rate(200.0, Some(throttle), now), 10.0);
+}
