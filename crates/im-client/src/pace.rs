@@ -72,11 +72,16 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
 }
 
 /// How far a throttle answer cuts the rate (AWS's adaptive retry mode uses the same factor).
-const THROTTLE_FACTOR: f64 = 0.7;
-/// The slowest the pacer goes, as a share of the nominal rate.
-const MIN_SHARE: f64 = 0.05;
-/// How long the rate takes to climb back to nominal after the last throttle answer.
-const RECOVERY: Duration = Duration::from_secs(10);
+pub const THROTTLE_FACTOR: f64 = 0.7;
+/// How long after a cut further throttle answers are taken as echoes of the same episode.
+/// Calls started before a cut took effect are answered after it: a service counting calls
+/// in a one-second window rejects each of them, and cutting once per answer would
+/// compound (three answers of one burst would leave a third of the rate).
+pub const THROTTLE_COOLDOWN: Duration = Duration::from_secs(1);
+/// The slowest a lane goes, as a share of the nominal rate.
+pub const MIN_RATE_SHARE: f64 = 0.05;
+/// How long the rate takes to climb back to nominal after the last cut.
+pub const THROTTLE_RECOVERY: Duration = Duration::from_secs(10);
 /// The longest pause a `Retry-After` answer can impose on a lane.
 const MAX_PAUSE: Duration = Duration::from_secs(300);
 /// Calls are spaced 2% wider than `1 / rate`. Requests started exactly `1 / rate` apart
@@ -91,7 +96,8 @@ pub const HEADROOM: f64 = 0.02;
 /// window ever holds more than `rate` starts, even after network jitter. Callers wait in
 /// order. When the service answers with a rate-limit code, the lane's rate drops to 70%
 /// of its current value and then climbs back to nominal over ten seconds, unless another
-/// throttle answer comes first.
+/// throttle answer comes first. Answers within a second of a cut do not cut again: they
+/// are for calls that were already on their way.
 ///
 /// When an answer carries `Retry-After`, the lane starts no call until that time has
 /// passed ([`RateLimiter::pause`]).
@@ -244,15 +250,15 @@ fn next_slot(previous: Start, interval: Duration, now: Instant) -> Instant {
 }
 
 /// The rate of a lane at `now`: nominal without a throttle answer; after one, the throttled
-/// rate climbing linearly back to nominal over [`RECOVERY`].
+/// rate climbing linearly back to nominal over [`THROTTLE_RECOVERY`].
 fn effective_rate(nominal: f64, throttle: Option<Throttle>, now: Instant) -> f64 {
     let Some(throttle) = throttle else {
         return nominal;
     };
     let elapsed = now.saturating_duration_since(throttle.at).as_secs_f64();
-    let progress = (elapsed / RECOVERY.as_secs_f64()).min(1.0);
+    let progress = (elapsed / THROTTLE_RECOVERY.as_secs_f64()).min(1.0);
     let rate = throttle.rate + (nominal - throttle.rate) * progress;
-    rate.clamp(nominal * MIN_SHARE, nominal)
+    rate.clamp(nominal * MIN_RATE_SHARE, nominal)
 }
 
 #[async_trait]
@@ -294,8 +300,13 @@ impl RateLimiter for AdaptivePacer {
         let lane = self.lane(key);
         let now = Instant::now();
         let mut throttle = lock(&lane.throttle);
+        if let Some(last) = *throttle
+            && now.saturating_duration_since(last.at) < THROTTLE_COOLDOWN
+        {
+            return;
+        }
         let current = effective_rate(nominal, *throttle, now);
-        let rate = (current * THROTTLE_FACTOR).max(nominal * MIN_SHARE);
+        let rate = (current * THROTTLE_FACTOR).max(nominal * MIN_RATE_SHARE);
         *throttle = Some(Throttle { at: now, rate });
         tracing::debug!(
             sdkappid = key.sdkappid,

@@ -9,13 +9,6 @@ use crate::error::RedisLimiterError;
 /// The Lua source of the lane script (see the file for its contract).
 pub(crate) const SOURCE: &str = include_str!("gcra.lua");
 
-/// How far a throttle answer cuts the rate (the in-process pacer uses the same factor).
-pub(crate) const THROTTLE_FACTOR: f64 = 0.7;
-/// The slowest a lane goes, as a share of the nominal rate.
-pub(crate) const MIN_SHARE: f64 = 0.05;
-/// How long a lane's rate takes to climb back to nominal after the last throttle answer.
-pub(crate) const RECOVERY: Duration = Duration::from_secs(10);
-
 /// A slot reserved by the script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Reservation {
@@ -92,10 +85,11 @@ impl LaneScript {
             .key(key)
             .arg(mode)
             .arg(nominal.max(1))
-            .arg(THROTTLE_FACTOR)
-            .arg(MIN_SHARE)
-            .arg(micros(RECOVERY))
-            .arg(1.0 + im_client::HEADROOM);
+            .arg(im_client::THROTTLE_FACTOR)
+            .arg(im_client::MIN_RATE_SHARE)
+            .arg(micros(im_client::THROTTLE_RECOVERY))
+            .arg(1.0 + im_client::HEADROOM)
+            .arg(micros(im_client::THROTTLE_COOLDOWN));
         invocation
             .invoke_async(conn)
             .await

@@ -11,11 +11,22 @@ async fn rate_drops_on_throttle_and_recovers() {
     assert_eq!(pacer.current_rate(key), 200.0);
     pacer.on_throttled(key);
     assert!((pacer.current_rate(key) - 140.0).abs() < 1e-9);
+    // Answers for calls already on their way when the rate was cut do not cut again.
+    tokio::time::advance(THROTTLE_COOLDOWN / 2).await;
     pacer.on_throttled(key);
-    assert!((pacer.current_rate(key) - 98.0).abs() < 1e-9);
-    tokio::time::advance(RECOVERY / 2).await;
-    assert!((pacer.current_rate(key) - 149.0).abs() < 1e-6);
-    tokio::time::advance(RECOVERY).await;
+    pacer.on_throttled(key);
+    let recovered =
+        140.0 + 60.0 * (THROTTLE_COOLDOWN / 2).as_secs_f64() / THROTTLE_RECOVERY.as_secs_f64();
+    assert!((pacer.current_rate(key) - recovered).abs() < 1e-6);
+    // A throttle answer after that cuts from the rate reached by then.
+    tokio::time::advance(THROTTLE_COOLDOWN / 2).await;
+    let reached = 140.0 + 60.0 * THROTTLE_COOLDOWN.as_secs_f64() / THROTTLE_RECOVERY.as_secs_f64();
+    pacer.on_throttled(key);
+    assert!((pacer.current_rate(key) - reached * THROTTLE_FACTOR).abs() < 1e-6);
+    tokio::time::advance(THROTTLE_RECOVERY / 2).await;
+    let halfway = reached * THROTTLE_FACTOR + (200.0 - reached * THROTTLE_FACTOR) / 2.0;
+    assert!((pacer.current_rate(key) - halfway).abs() < 1e-6);
+    tokio::time::advance(THROTTLE_RECOVERY).await;
     assert_eq!(pacer.current_rate(key), 200.0);
     // Another API's lane, and the same API of another app, are untouched.
     assert_eq!(
