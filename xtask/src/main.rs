@@ -2,7 +2,8 @@
 //!
 //! - `codegen [--check]`: writes the generated parts of `im-protocol` and `docs/errors.md`
 //!   from `docs/spec/`; with `--check`, writes nothing and fails with a diff when they are stale.
-//! - `ci`: the one command CI runs (format, lints, generated-code check, tests, docs).
+//! - `ci`: the one command CI runs (format, lints, generated-code check, dependency rules,
+//!   each feature alone, packaging, tests, docs).
 //! - `bench`: runs the benchmarks and writes `docs/benchmarks.md`.
 //! - `soak`: drives the SDK against the emulator with faults and checks nothing was lost.
 //!
@@ -11,6 +12,7 @@
 mod bench;
 mod codegen;
 mod diff;
+mod publish;
 mod soak;
 mod spec;
 
@@ -69,6 +71,9 @@ fn ci() -> Result<(), String> {
     println!("==> cargo xtask codegen --check");
     codegen::run(&root, codegen::Mode::Check)?;
     check_leaf_dependencies(&root, &cargo)?;
+    publish::default_tree(&root, &cargo)?;
+    publish::each_feature(&root, &cargo)?;
+    publish::package(&root, &cargo)?;
     step(
         &root,
         &cargo,

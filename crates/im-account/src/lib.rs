@@ -1,3 +1,4 @@
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! The account client of the Tencent Cloud Chat server REST API.
 //!
 //! [`Accounts`] imports accounts (one with `account_import`, any number with

@@ -1,3 +1,4 @@
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! The blocklist client of the Tencent Cloud Chat server REST API.
 //!
 //! [`Blocklist`] adds, removes, checks and lists blocklist entries, and imports them in

@@ -1,3 +1,4 @@
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! The call engine of the Tencent Cloud Chat server REST API.
 //!
 //! One REST call, top to bottom, for any endpoint: the body is encoded once, then each

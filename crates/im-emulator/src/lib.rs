@@ -1,3 +1,4 @@
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! A local emulator of the Tencent Cloud Chat blocklist and account REST APIs, for testing
 //! code that calls them without a Tencent account.
 //!

@@ -1,3 +1,4 @@
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! Wire types of the Tencent Cloud Chat server REST API, starting with the blocklist.
 //!
 //! This crate describes what goes over the wire and nothing else: no I/O, no async, no

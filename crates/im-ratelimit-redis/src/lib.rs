@@ -1,3 +1,4 @@
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! A calls-per-second budget shared by many processes, on Redis.
 //!
 //! Tencent Cloud Chat limits each API to a number of calls per second (200 for the blocklist

@@ -1,3 +1,4 @@
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! UserSig (TLSSigAPIv2) for the Tencent Cloud Chat server REST API: generate, decode,
 //! verify, and a caching [`Signer`].
 //!

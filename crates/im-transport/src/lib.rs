@@ -1,3 +1,4 @@
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! A small HTTP transport abstraction: send one request, get one fully read response.
 //!
 //! [`Transport`] has a single method and is used as `Arc<dyn Transport>`, so the code above it

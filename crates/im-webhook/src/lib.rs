@@ -1,3 +1,4 @@
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //! Verified, typed blocklist webhooks (callbacks) of Tencent Cloud Chat, with a ready HTTP
 //! handler.
 //!

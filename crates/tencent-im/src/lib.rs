@@ -1,4 +1,5 @@
-#![doc = include_str!("../../../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc = include_str!("../README.md")]
 //!
 //! # Layers
 //!
@@ -21,7 +22,7 @@
 //!
 //! - `hyper` (default): the HTTPS transport used when none is given.
 //! - `metrics`: counters and a latency histogram of every call, through the `metrics`
-//!   facade (see the README's "Operating it").
+//!   facade (see "Operating it" in the repository's README).
 //! - `axum`: the webhook handler as a ready `axum::Router` (`webhook::axum`).
 //! - `test-util`: the transport test doubles (`transport::test_util`).
 
