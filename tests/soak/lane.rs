@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::{TryStreamExt as _, stream};
 use im_emulator::Emulator;
+use tencent_im::blocklist::PageRequest;
 use tencent_im::{CheckType, Client, ErrorCode, Outcome, Relation};
 
 use super::report::Figures;
@@ -418,7 +419,8 @@ impl Lane {
         let mut start = 0;
         loop {
             self.figures.call("list_page");
-            let page = client.blocklist().list_page(user, start, size).await?;
+            let request = PageRequest::of_size(size).starting_at(start);
+            let page = client.blocklist().list_page(user, request).await?;
             listed.extend(page.entries.into_iter().map(|entry| entry.account));
             match page.next_start_index {
                 Some(next) if next > start => start = next,

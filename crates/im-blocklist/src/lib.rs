@@ -61,4 +61,4 @@ pub use im_protocol::{CheckType, Endpoint, ErrorCode, Region, Relation};
 pub use im_sig::{SecretKey, Signer};
 pub use im_transport::Transport;
 pub use import::{BatchReport, ImportOutcome, ImportProgress, PairFailure};
-pub use outcome::{BlockedAccount, CheckOutcome, CheckResult, Outcome, Page};
+pub use outcome::{BlockedAccount, CheckOutcome, CheckResult, Outcome, Page, PageRequest};

@@ -11,7 +11,7 @@ use tracing::Instrument as _;
 
 use crate::account::{unique_accounts, validate_from};
 use crate::client::{Blocklist, MAX_PAGE_SIZE};
-use crate::outcome::{BlockedAccount, CheckOutcome, CheckResult, Outcome, Page};
+use crate::outcome::{BlockedAccount, CheckOutcome, CheckResult, Outcome, Page, PageRequest};
 use crate::rules::{Bucket, Change, bucket};
 use crate::wire::{Check, Update};
 
@@ -107,9 +107,11 @@ impl Blocklist {
         .await
     }
 
-    /// Reads one page of `from`'s blocklist: at most `max` entries (1 to 1000) from
-    /// `start_index` on. Retried like every call.
-    pub async fn list_page(&self, from: &str, start_index: u32, max: u32) -> Result<Page, Error> {
+    /// Reads one page of `from`'s blocklist: at most [`size`](PageRequest::size) entries
+    /// (1 to 1000) from [`start_index`](PageRequest::start_index) on. Retried like every
+    /// call.
+    pub async fn list_page(&self, from: &str, page: PageRequest) -> Result<Page, Error> {
+        let (start_index, max) = (page.start_index(), page.size());
         validate_from(from)?;
         if !(limits::MIN_BLOCKLIST_PAGE_SIZE..=MAX_PAGE_SIZE).contains(&max) {
             return Err(InvalidInput::PageSize {
@@ -183,7 +185,8 @@ impl Blocklist {
                 return Ok(None);
             };
             let size = state.client.page_size;
-            let page = state.client.list_page(&state.from, start, size).await?;
+            let request = PageRequest::of_size(size).starting_at(start);
+            let page = state.client.list_page(&state.from, request).await?;
             state.read = state.read.saturating_add(page.entries.len());
             if state.read > limits::MAX_BLOCKLIST_ENTRIES {
                 return Err(Error::UnexpectedAnswer {

@@ -47,6 +47,52 @@ pub struct BlockedAccount {
     pub added_at: u64,
 }
 
+/// Which page of a blocklist [`list_page`](crate::Blocklist::list_page) reads: how many
+/// entries at most, and from which index (named, so the two numbers cannot be swapped).
+///
+/// ```
+/// use im_blocklist::PageRequest;
+///
+/// let first = PageRequest::of_size(100);
+/// assert_eq!((first.start_index(), first.size()), (0, 100));
+/// let later = PageRequest::of_size(100).starting_at(300);
+/// assert_eq!((later.start_index(), later.size()), (300, 100));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    start_index: u32,
+    size: u32,
+}
+
+impl PageRequest {
+    /// The first page, of at most `size` entries (1 to 1000, checked by the call).
+    pub const fn of_size(size: u32) -> Self {
+        PageRequest {
+            start_index: 0,
+            size,
+        }
+    }
+
+    /// The same size, starting at `start_index` (a page's
+    /// [`next_start_index`](Page::next_start_index)).
+    pub const fn starting_at(self, start_index: u32) -> Self {
+        PageRequest {
+            start_index,
+            ..self
+        }
+    }
+
+    /// The index of the page's first entry.
+    pub const fn start_index(&self) -> u32 {
+        self.start_index
+    }
+
+    /// The most entries the page holds.
+    pub const fn size(&self) -> u32 {
+        self.size
+    }
+}
+
 /// One page of a user's blocklist, from [`list_page`](crate::Blocklist::list_page).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {

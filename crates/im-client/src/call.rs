@@ -152,6 +152,9 @@ pub(crate) struct Attempts<'c> {
     out_of_time: bool,
     /// The `random` of the last request sent.
     request_id: Option<u32>,
+    /// When the last attempt's slot was granted: a throttle answer to it tells the limiter
+    /// when the throttled call started.
+    sent_at: Instant,
     metrics: CallMetrics<'c>,
 }
 
@@ -169,6 +172,7 @@ impl<'c> Attempts<'c> {
             used_backup: false,
             out_of_time: false,
             request_id: None,
+            sent_at: Instant::now(),
             metrics: CallMetrics::start(client.inner.signer.sdkappid(), api.name()),
         }
     }
@@ -187,7 +191,7 @@ impl<'c> Attempts<'c> {
         )
         .await;
         match paced {
-            Ok(Ok(())) => {}
+            Ok(Ok(())) => self.sent_at = Instant::now(),
             Ok(Err(error)) => return Err(Error::RateLimiter(error)),
             Err(_elapsed) => {
                 self.out_of_time = true;
@@ -267,7 +271,7 @@ impl<'c> Attempts<'c> {
             Verdict::Retry(retry) => {
                 let key = self.client.rate_key(self.api);
                 if retry.wait == Wait::Throttled {
-                    self.client.inner.limiter.on_throttled(key);
+                    self.client.inner.limiter.on_throttled(key, self.sent_at);
                 }
                 let asked = match &error {
                     Error::HttpStatus { retry_after, .. } => *retry_after,
@@ -331,7 +335,7 @@ impl<'c> Attempts<'c> {
             self.client
                 .inner
                 .limiter
-                .on_throttled(self.client.rate_key(self.api));
+                .on_throttled(self.client.rate_key(self.api), self.sent_at);
         }
         let delay = self.next_delay(wait);
         self.pause(delay, false).await?;

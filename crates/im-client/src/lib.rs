@@ -62,7 +62,7 @@ pub use im_protocol::{Api, Endpoint, ErrorCode, Region, RetrySafety};
 pub use im_sig::{SecretKey, Signer};
 pub use im_transport::Transport;
 pub use pace::{
-    AdaptivePacer, HEADROOM, MIN_RATE_SHARE, RateKey, RateLimiter, THROTTLE_COOLDOWN,
-    THROTTLE_FACTOR, THROTTLE_RECOVERY, Unlimited,
+    AdaptivePacer, HEADROOM, MIN_RATE_SHARE, RateKey, RateLimiter, THROTTLE_FACTOR,
+    THROTTLE_RECOVERY, Unlimited,
 };
 pub use retry::{RetryPolicy, retry_after};

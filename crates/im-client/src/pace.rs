@@ -59,8 +59,12 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
 
     /// Tells the limiter that the service answered a call with a rate-limit code, so
     /// someone else spends the same budget: the limiter should slow down for a while.
-    fn on_throttled(&self, key: RateKey<'_>) {
-        let _ = key;
+    ///
+    /// `sent_at` is when the throttled call started (its slot was granted). Calls started
+    /// before the limiter last slowed down were already on their way: their answers are
+    /// echoes of the same episode, and a limiter should not slow down again for them.
+    fn on_throttled(&self, key: RateKey<'_>, sent_at: Instant) {
+        let _ = (key, sent_at);
     }
 
     /// Tells the limiter that the service (or a gateway) asked, with `Retry-After`, that
@@ -73,11 +77,6 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
 
 /// How far a throttle answer cuts the rate (AWS's adaptive retry mode uses the same factor).
 pub const THROTTLE_FACTOR: f64 = 0.7;
-/// How long after a cut further throttle answers are taken as echoes of the same episode.
-/// Calls started before a cut took effect are answered after it: a service counting calls
-/// in a one-second window rejects each of them, and cutting once per answer would
-/// compound (three answers of one burst would leave a third of the rate).
-pub const THROTTLE_COOLDOWN: Duration = Duration::from_secs(1);
 /// The slowest a lane goes, as a share of the nominal rate.
 pub const MIN_RATE_SHARE: f64 = 0.05;
 /// How long the rate takes to climb back to nominal after the last cut.
@@ -96,8 +95,8 @@ pub const HEADROOM: f64 = 0.02;
 /// window ever holds more than `rate` starts, even after network jitter. Callers wait in
 /// order. When the service answers with a rate-limit code, the lane's rate drops to 70%
 /// of its current value and then climbs back to nominal over ten seconds, unless another
-/// throttle answer comes first. Answers within a second of a cut do not cut again: they
-/// are for calls that were already on their way.
+/// throttle answer comes first. Answers to calls started before the last cut do not cut
+/// again: they were already on their way (as TCP cuts once per round trip).
 ///
 /// When an answer carries `Retry-After`, the lane starts no call until that time has
 /// passed ([`RateLimiter::pause`]).
@@ -295,25 +294,8 @@ impl RateLimiter for AdaptivePacer {
         Ok(())
     }
 
-    fn on_throttled(&self, key: RateKey<'_>) {
-        let nominal = self.nominal_rate(key);
-        let lane = self.lane(key);
-        let now = Instant::now();
-        let mut throttle = lock(&lane.throttle);
-        if let Some(last) = *throttle
-            && now.saturating_duration_since(last.at) < THROTTLE_COOLDOWN
-        {
-            return;
-        }
-        let current = effective_rate(nominal, *throttle, now);
-        let rate = (current * THROTTLE_FACTOR).max(nominal * MIN_RATE_SHARE);
-        *throttle = Some(Throttle { at: now, rate });
-        tracing::debug!(
-            sdkappid = key.sdkappid,
-            api = key.path,
-            rate,
-            "rate limited by the service; slowing down"
-        );
+    fn on_throttled(&self, key: RateKey<'_>, sent_at: Instant) {
+        self.throttled(key, sent_at);
     }
 
     fn pause(&self, key: RateKey<'_>, wait: Duration) {
@@ -333,6 +315,28 @@ impl RateLimiter for AdaptivePacer {
 }
 
 impl AdaptivePacer {
+    /// Slows `key`'s lane after a throttle answer to a call started at `sent_at`, unless
+    /// the lane was cut after that call started; returns whether it cut.
+    pub fn throttled(&self, key: RateKey<'_>, sent_at: Instant) -> bool {
+        let nominal = self.nominal_rate(key);
+        let lane = self.lane(key);
+        let now = Instant::now();
+        let mut throttle = lock(&lane.throttle);
+        if throttle.is_some_and(|last| last.at > sent_at) {
+            return false;
+        }
+        let current = effective_rate(nominal, *throttle, now);
+        let rate = (current * THROTTLE_FACTOR).max(nominal * MIN_RATE_SHARE);
+        *throttle = Some(Throttle { at: now, rate });
+        tracing::debug!(
+            sdkappid = key.sdkappid,
+            api = key.path,
+            rate,
+            "rate limited by the service; slowing down"
+        );
+        true
+    }
+
     /// Until when `key`'s lane starts no call, after a `Retry-After` answer.
     pub fn paused_until(&self, key: RateKey<'_>) -> Option<Instant> {
         (*lock(&self.lane(key).paused_until)).filter(|until| *until > Instant::now())

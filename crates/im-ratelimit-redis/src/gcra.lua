@@ -13,8 +13,6 @@
 -- ARGV[4]  the lowest rate, as a share of the nominal rate (0.05).
 -- ARGV[5]  how long the rate takes to climb back to nominal, in microseconds.
 -- ARGV[6]  the spacing factor over 1 / rate (1.02: 2% headroom for network jitter).
--- ARGV[7]  how long after a cut further throttle answers do not cut again, in
---          microseconds (they are for calls that were already on their way).
 --
 -- "acquire" returns {wait, slot}: how long the caller must wait before starting, and the
 -- slot's time; "throttle" and "peek" return {rate in thousandths of a call per second}.
@@ -30,7 +28,6 @@ local factor = tonumber(ARGV[3])
 local floor_share = tonumber(ARGV[4])
 local recovery = tonumber(ARGV[5])
 local spacing = tonumber(ARGV[6]) or 1
-local cooldown = tonumber(ARGV[7]) or 0
 
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
@@ -74,9 +71,6 @@ if mode == 'acquire' then
   keep_until(next_slot)
   return {slot - now, slot}
 elseif mode == 'throttle' then
-  if throttled_at and now - throttled_at < cooldown then
-    return {math.floor(rate_at(now) * 1000)}
-  end
   local rate = rate_at(now) * factor
   local floor = nominal * floor_share
   if rate < floor then rate = floor end

@@ -67,8 +67,8 @@
 //! When the service answers a call with a rate-limit code, the client calls
 //! [`on_throttled`](im_client::RateLimiter::on_throttled), and a background task stores a
 //! throttled rate and its time in the lane: 70% of the current rate, never below 5% of
-//! nominal; answers within a second of a cut are echoes of the same episode and do not
-//! cut again. The script then paces every process at that rate, climbing back linearly to
+//! nominal; an answer to a call started before this process last slowed the lane down is
+//! an echo of the same episode and changes nothing. The script then paces every process at that rate, climbing back linearly to
 //! nominal over ten seconds, the same curve as the in-process pacer. Every process sharing a
 //! lane should configure the same nominal rate.
 //!

@@ -334,12 +334,14 @@ impl RateLimiter for RedisRateLimiter {
     }
 
     /// Slows `key`'s lane for every process: the shared rate drops to 70% of its current
-    /// value and climbs back to nominal over ten seconds. The update is sent by a background
+    /// value and climbs back to nominal over ten seconds (unless the call started before
+    /// this process last slowed the lane down). The update is sent by a background
     /// task; this method never waits.
-    fn on_throttled(&self, key: RateKey<'_>) {
-        // The fallback pacer slows down too, so an outage starts from the reduced rate.
-        self.local.on_throttled(key);
-        if self.health().is_down() {
+    fn on_throttled(&self, key: RateKey<'_>, sent_at: Instant) {
+        // The fallback pacer slows down too, so an outage starts from the reduced rate. It
+        // also tells echoes apart: an answer to a call started before this process last
+        // slowed the lane down changes nothing, here or in Redis.
+        if !self.local.throttled(key, sent_at) || self.health().is_down() {
             return;
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {

@@ -88,8 +88,7 @@ impl LaneScript {
             .arg(im_client::THROTTLE_FACTOR)
             .arg(im_client::MIN_RATE_SHARE)
             .arg(micros(im_client::THROTTLE_RECOVERY))
-            .arg(1.0 + im_client::HEADROOM)
-            .arg(micros(im_client::THROTTLE_COOLDOWN));
+            .arg(1.0 + im_client::HEADROOM);
         invocation
             .invoke_async(conn)
             .await

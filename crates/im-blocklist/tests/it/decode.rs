@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use im_blocklist::{Blocklist, Error, GiveUpReason, RetryPolicy};
+use im_blocklist::{Blocklist, Error, GiveUpReason, PageRequest, RetryPolicy};
 use im_protocol::{Endpoint, Region};
 use im_transport::test_util::ReplayTransport;
 
@@ -90,7 +90,7 @@ async fn an_unreadable_page_is_a_decode_error_too() {
     let replay = ReplayTransport::new().then_json(200, "<html>");
 
     let error = blocklist(&replay, RetryPolicy::never())
-        .list_page("alice", 0, 10)
+        .list_page("alice", PageRequest::of_size(10))
         .await
         .unwrap_err();
 

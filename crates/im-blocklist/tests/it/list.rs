@@ -1,7 +1,7 @@
 //! Listing a blocklist page by page.
 
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use im_blocklist::{Error, InvalidInput};
+use im_blocklist::{Error, InvalidInput, PageRequest};
 use im_protocol::{Api, GetBlocklistRequest};
 
 use crate::support::{FakeService, Reply, builder, client};
@@ -124,14 +124,20 @@ async fn list_page_returns_one_page_with_its_next_index() {
     let service = paging_service(ENTRIES, usize::MAX);
     let blocklist = client(&service);
 
-    let page = blocklist.list_page("alice", 2, 3).await.unwrap();
+    let page = blocklist
+        .list_page("alice", PageRequest::of_size(3).starting_at(2))
+        .await
+        .unwrap();
 
     let accounts: Vec<&str> = page.entries.iter().map(|e| e.account.as_str()).collect();
     assert_eq!(accounts, ["c", "d", "e"]);
     assert_eq!(page.next_start_index, Some(5));
     assert_eq!(page.sequence, Some(7));
 
-    let last = blocklist.list_page("alice", 5, 3).await.unwrap();
+    let last = blocklist
+        .list_page("alice", PageRequest::of_size(3).starting_at(5))
+        .await
+        .unwrap();
     assert_eq!(last.next_start_index, None);
 }
 
@@ -141,14 +147,22 @@ async fn list_page_rejects_page_sizes_outside_1_to_1000_before_sending() {
     let blocklist = client(&service);
 
     for size in [0, 1001] {
-        let error = blocklist.list_page("alice", 0, size).await.unwrap_err();
+        let error = blocklist
+            .list_page("alice", PageRequest::of_size(size))
+            .await
+            .unwrap_err();
         assert!(
             matches!(error, Error::InvalidInput(InvalidInput::PageSize { size: s, max: 1000 }) if s == size),
             "{error:?}"
         );
     }
     assert_eq!(service.count(), 0);
-    assert!(blocklist.list_page("alice", 0, 1000).await.is_ok());
+    assert!(
+        blocklist
+            .list_page("alice", PageRequest::of_size(1000))
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test(start_paused = true)]

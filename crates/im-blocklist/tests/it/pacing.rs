@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use futures_util::stream;
+use im_blocklist::PageRequest;
 use im_protocol::Api;
 use tokio::time::Instant;
 
@@ -55,7 +56,10 @@ async fn a_thousand_calls_take_five_seconds_at_the_default_rate() {
     let started = Instant::now();
 
     for _ in 0..1000 {
-        blocklist.list_page("alice", 0, 10).await.unwrap();
+        blocklist
+            .list_page("alice", PageRequest::of_size(10))
+            .await
+            .unwrap();
     }
 
     let elapsed = started.elapsed().as_secs_f64();
@@ -124,7 +128,10 @@ async fn each_api_has_its_own_lane() {
 
     let lists = async {
         for _ in 0..200 {
-            blocklist.list_page("alice", 0, 10).await.unwrap();
+            blocklist
+                .list_page("alice", PageRequest::of_size(10))
+                .await
+                .unwrap();
         }
     };
     let adds = async {

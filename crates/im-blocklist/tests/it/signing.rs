@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use im_blocklist::{Blocklist, Error, RetryPolicy};
+use im_blocklist::{Blocklist, Error, PageRequest, RetryPolicy};
 use im_protocol::{Endpoint, ErrorCode};
 use im_sig::{ManualClock, SecretKey, Signer};
 
@@ -86,7 +86,10 @@ async fn a_renewal_also_happens_on_list_page() {
     };
     let blocklist = client_with_clock(&service, &clock);
 
-    let page = blocklist.list_page("alice", 0, 100).await.unwrap();
+    let page = blocklist
+        .list_page("alice", PageRequest::of_size(100))
+        .await
+        .unwrap();
 
     assert_eq!(page.entries.len(), 1);
     let requests = service.requests();

@@ -1,7 +1,7 @@
 //! Invalid input is rejected before anything is sent.
 
 use futures_util::StreamExt as _;
-use im_blocklist::{CheckType, Error, InvalidInput};
+use im_blocklist::{CheckType, Error, InvalidInput, PageRequest};
 use im_protocol::UserIdError;
 
 use crate::support::{FakeService, client};
@@ -81,7 +81,7 @@ async fn invalid_input_is_rejected_and_nothing_is_sent() {
         InvalidInput::UserId(UserIdError::Empty)
     );
     assert_eq!(
-        invalid(blocklist.list_page("", 0, 10).await),
+        invalid(blocklist.list_page("", PageRequest::of_size(10)).await),
         InvalidInput::EmptyFrom
     );
     let listed: Vec<_> = blocklist.list("").collect().await;

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use im_emulator::{Emulator, Faults};
+use tencent_im::blocklist::PageRequest;
 use tencent_im::protocol::Api;
 use tencent_im::{CheckType, Client, Endpoint, SecretKey};
 
@@ -119,7 +120,9 @@ pub(crate) async fn run(global: &Global) -> Result<Status, Failure> {
     let mut total = 0;
     let mut sequence = None;
     loop {
-        let page = blocklist.list_page("dave", start, 400).await?;
+        let page = blocklist
+            .list_page("dave", PageRequest::of_size(400).starting_at(start))
+            .await?;
         total += page.entries.len();
         sequence = page.sequence.or(sequence);
         print!(" [from {start}: {}]", page.entries.len());

@@ -8,23 +8,25 @@ const APP: u64 = 1_400_000_000;
 async fn rate_drops_on_throttle_and_recovers() {
     let pacer = AdaptivePacer::new(200);
     let key = RateKey::api(APP, Api::BlackListAdd);
+    let ms = Duration::from_millis;
+    let t0 = Instant::now();
     assert_eq!(pacer.current_rate(key), 200.0);
-    pacer.on_throttled(key);
-    assert!((pacer.current_rate(key) - 140.0).abs() < 1e-9);
-    // Answers for calls already on their way when the rate was cut do not cut again.
-    tokio::time::advance(THROTTLE_COOLDOWN / 2).await;
-    pacer.on_throttled(key);
-    pacer.on_throttled(key);
-    let recovered =
-        140.0 + 60.0 * (THROTTLE_COOLDOWN / 2).as_secs_f64() / THROTTLE_RECOVERY.as_secs_f64();
-    assert!((pacer.current_rate(key) - recovered).abs() < 1e-6);
-    // A throttle answer after that cuts from the rate reached by then.
-    tokio::time::advance(THROTTLE_COOLDOWN / 2).await;
-    let reached = 140.0 + 60.0 * THROTTLE_COOLDOWN.as_secs_f64() / THROTTLE_RECOVERY.as_secs_f64();
-    pacer.on_throttled(key);
-    assert!((pacer.current_rate(key) - reached * THROTTLE_FACTOR).abs() < 1e-6);
+    // Calls sent at 0 and 5 ms are answered with a throttle code at 50 ms.
+    tokio::time::advance(ms(50)).await;
+    pacer.on_throttled(key, t0);
+    let cut = pacer.current_rate(key);
+    assert!((cut - 140.0).abs() < 1e-9, "{cut}");
+    // The second answer is for a call that was on its way before the cut: no second cut.
+    pacer.on_throttled(key, t0 + ms(5));
+    assert_eq!(pacer.current_rate(key), cut);
+    // A call sent after the cut and throttled too cuts again, from the rate reached.
+    tokio::time::advance(ms(50)).await;
+    let reached = pacer.current_rate(key);
+    pacer.on_throttled(key, t0 + ms(60));
+    let twice = reached * THROTTLE_FACTOR;
+    assert!((pacer.current_rate(key) - twice).abs() < 1e-9);
     tokio::time::advance(THROTTLE_RECOVERY / 2).await;
-    let halfway = reached * THROTTLE_FACTOR + (200.0 - reached * THROTTLE_FACTOR) / 2.0;
+    let halfway = twice + (200.0 - twice) / 2.0;
     assert!((pacer.current_rate(key) - halfway).abs() < 1e-6);
     tokio::time::advance(THROTTLE_RECOVERY).await;
     assert_eq!(pacer.current_rate(key), 200.0);
@@ -33,7 +35,7 @@ async fn rate_drops_on_throttle_and_recovers() {
         pacer.current_rate(RateKey::api(APP, Api::BlackListCheck)),
         200.0
     );
-    pacer.on_throttled(key);
+    pacer.on_throttled(key, Instant::now());
     assert_eq!(
         pacer.current_rate(RateKey::api(APP + 1, Api::BlackListAdd)),
         200.0

@@ -6,6 +6,7 @@ use im_client::{RateKey, RateLimiter};
 use im_protocol::Api;
 use im_ratelimit_redis::{Grant, RedisRateLimiter};
 use redis::AsyncCommands;
+use tokio::time::Instant;
 
 use crate::support::{RedisServer, raw_connection};
 
@@ -41,7 +42,8 @@ async fn a_throttle_answer_slows_every_process() {
     let lane = RateKey::api(APP, Api::BlackListAdd);
     assert_eq!(other.current_rate(lane).await.unwrap(), f64::from(RATE));
 
-    one.on_throttled(lane);
+    let sent_before = Instant::now();
+    one.on_throttled(lane, sent_before);
     // The update travels in the background; the other process sees the lower rate.
     let throttled = rate_below(&other, lane, f64::from(RATE)).await;
     assert!(
@@ -62,9 +64,9 @@ async fn a_throttle_answer_slows_every_process() {
         second - first
     );
 
-    // A second answer within the cooldown is an echo of the same episode: no second cut.
-    other.on_throttled(lane);
-    one.on_throttled(lane);
+    // An answer to a call sent before this process slowed down is an echo of the same
+    // episode: no second cut.
+    one.on_throttled(lane, sent_before);
     // The updates travel in the background; give them ample time to land.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let echoed = one.current_rate(lane).await.unwrap();
