@@ -219,14 +219,12 @@ where
             "has format {version}; this imctl reads format {FORMAT_VERSION}"
         ));
     }
+    let written_by = header.get("command").and_then(serde_json::Value::as_str);
+    if let Some(other) = written_by.filter(|other| *other != command) {
+        return Err(format!("belongs to `imctl {other}`, not `imctl {command}`"));
+    }
     let snapshot: Snapshot<S> =
         serde_json::from_value(header).map_err(|error| format!("is damaged: {error}"))?;
-    if snapshot.command != command {
-        return Err(format!(
-            "belongs to `imctl {}`, not `imctl {command}`",
-            snapshot.command
-        ));
-    }
     if snapshot.input != *input {
         return Err(format!(
             "is for another input ({}), but {shown_as} has {input}: it is another input, or it changed since",
