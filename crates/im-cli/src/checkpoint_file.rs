@@ -269,7 +269,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<File> {
 
 /// Makes a rename in `dir` durable. Best effort: some file systems refuse to sync a
 /// directory, and the rename is atomic without it.
-fn sync_directory(dir: &Path) {
+pub(crate) fn sync_directory(dir: &Path) {
     #[cfg(unix)]
     if let Ok(directory) = File::open(dir) {
         let _ = directory.sync_all();
