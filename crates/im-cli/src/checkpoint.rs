@@ -1,28 +1,104 @@
-//! Resumable imports: what is done, saved as it goes (and the saving, shared with export).
+//! What a resumable import saves: the settled prefix of its input, the answered batches
+//! past it, and the journal of what may be in flight. The file format and its writer are
+//! in [`crate::checkpoint_file`]; folding batches into this state is
+//! [`crate::import_tracker`].
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tencent_im::blocklist::{BatchReport, PairFailure};
+use tencent_im::blocklist::{FailureReason, PairFailure, RequestFailure};
 
-use crate::Failure;
+/// The command name a blocklist import checkpoint is bound to.
+pub(crate) const BLOCKLIST_IMPORT: &str = "blocklist import";
 
-/// What an import has finished, counted from the start of the input.
+/// What a blocklist import has settled, counted from the start of the input.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Checkpoint {
-    /// Pairs of the input in the file (to notice a different file on resume).
-    pub(crate) total: u64,
-    /// Every pair before this position is finished.
+pub(crate) struct ImportState {
+    /// Every pair before this position is settled and counted below.
     pub(crate) done: u64,
-    /// Pairs read when this was saved: those between `done` and `read` may have been sent
-    /// by a run that stopped abruptly.
-    pub(crate) read: u64,
+    /// Pairs before this position may have been sent by a run: one that stopped without
+    /// recording an answer for them left them ambiguous.
+    pub(crate) sent: u64,
+    /// Pairs blocked by the import.
+    pub(crate) succeeded: u64,
+    /// Pairs that were blocked before the import.
+    pub(crate) unchanged: u64,
+    /// Pairs repeated within a batch.
+    pub(crate) duplicates: u64,
+    /// Pairs that failed for good (the service's final answer).
+    pub(crate) failed: Vec<FailedPair>,
+    /// Batches past `done` that were answered, in input order: finished out of order when
+    /// the run stopped, or after a batch that is not settled. A resumed run sends them
+    /// again and keeps what they did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) later: Vec<BatchRecord>,
+}
+
+/// What one answered batch did, at its position in the input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BatchRecord {
+    /// The position of its first pair in the input.
+    pub(crate) first: u64,
+    /// Input pairs it covers.
+    pub(crate) pairs: u64,
     pub(crate) succeeded: u64,
     pub(crate) unchanged: u64,
     pub(crate) duplicates: u64,
     pub(crate) failed: Vec<FailedPair>,
+}
+
+/// A journal entry of a blocklist import.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ImportEntry {
+    /// Pairs before this position may be sent from now on (written before they are).
+    Sent(u64),
+    /// A batch was answered.
+    Batch(BatchRecord),
+}
+
+/// The command name an account import checkpoint is bound to.
+pub(crate) const ACCOUNT_IMPORT: &str = "account import";
+
+/// What an account import has settled, counted from the start of its distinct accounts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AccountImportState {
+    /// Every account before this position is settled and counted below.
+    pub(crate) done: u64,
+    /// Accounts imported.
+    pub(crate) succeeded: u64,
+    /// Records of the file naming an account an earlier record named.
+    pub(crate) duplicates: u64,
+    /// Accounts that failed for good.
+    pub(crate) failed: Vec<FailedPair>,
+}
+
+impl AccountImportState {
+    /// Adds a chunk of `size` accounts that follows the ones counted.
+    pub(crate) fn add_chunk(&mut self, size: u64, succeeded: u64, failed: &[FailedPair]) {
+        self.done += size;
+        self.succeeded += succeeded;
+        self.failed.extend_from_slice(failed);
+    }
+
+    /// Why this state cannot belong to `total` accounts, if it cannot.
+    pub(crate) fn impossibility(&self, total: u64) -> Option<String> {
+        if self.done > total {
+            return Some(format!(
+                "records {} accounts done, but the input has {total}",
+                self.done
+            ));
+        }
+        if self.succeeded + self.failed.len() as u64 != self.done {
+            return Some(format!(
+                "counts {} accounts in its totals, but {} done",
+                self.succeeded + self.failed.len() as u64,
+                self.done
+            ));
+        }
+        if self.failed.iter().any(|failure| !failure.settled) {
+            return Some("counts an account that is not settled as done".to_owned());
+        }
+        None
+    }
 }
 
 /// A failed pair as saved in the checkpoint and printed as JSON.
@@ -37,6 +113,10 @@ pub(crate) struct FailedPair {
     #[serde(default)]
     pub(crate) reason: String,
     pub(crate) info: String,
+    /// Whether this is the service's final answer. A failure that is not (the request
+    /// failed, was not sent, or the rate limiter was down) is not done: a rerun with the
+    /// same checkpoint sends the pair again.
+    pub(crate) settled: bool,
 }
 
 impl From<PairFailure> for FailedPair {
@@ -47,197 +127,194 @@ impl From<PairFailure> for FailedPair {
             code: failure.reason.code().map(|code| code.0),
             reason: crate::output::describe_reason(failure.reason),
             info: failure.info,
+            settled: is_settled(failure.reason),
         }
     }
 }
 
-impl Checkpoint {
-    /// Reads a checkpoint; `None` when the file does not exist.
-    pub(crate) fn load(path: &Path) -> Result<Option<Checkpoint>, Failure> {
-        load_json(path)
-    }
-
-    /// Writes the checkpoint atomically (a temporary file renamed over the old one).
-    pub(crate) fn save(&self, path: &Path) -> Result<(), Failure> {
-        save_json(self, path)
-    }
-}
-
-/// Reads a checkpoint of any command; `None` when the file does not exist.
-pub(crate) fn load_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, Failure> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|error| {
-            Failure::new(format!(
-                "checkpoint {} is unreadable: {error}",
-                path.display()
-            ))
-        }),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(Failure::new(format!(
-            "cannot read checkpoint {}: {error}",
-            path.display()
-        ))),
+/// Whether a failure is final: the service answered the item for good, or the input was
+/// refused. A transient code (of a retry class), a request that failed or was never made,
+/// and an item the answer left out are not: sending it again may succeed.
+pub(crate) fn is_settled(reason: FailureReason) -> bool {
+    match reason {
+        FailureReason::Code(code) => !code.retry_class().is_retryable(),
+        FailureReason::Request(failure) => match failure {
+            RequestFailure::Service(code) => !code.retry_class().is_retryable(),
+            RequestFailure::Encode
+            | RequestFailure::InvalidInput
+            | RequestFailure::UnexpectedAnswer => true,
+            _ => false,
+        },
+        FailureReason::ListedFailed
+        | FailureReason::UnreadableResult
+        | FailureReason::InvalidInput => true,
+        _ => false,
     }
 }
 
-/// Writes a checkpoint of any command atomically (a temporary file renamed over the old one).
-pub(crate) fn save_json<T: Serialize>(value: &T, path: &Path) -> Result<(), Failure> {
-    let temporary = temporary_path(path);
-    let bytes = serde_json::to_vec(value)
-        .map_err(|error| Failure::new(format!("cannot encode the checkpoint: {error}")))?;
-    std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|error| {
-            Failure::new(format!(
-                "cannot write checkpoint {}: {error}",
-                path.display()
-            ))
-        })
+impl BatchRecord {
+    /// The position after its last pair.
+    pub(crate) fn end(&self) -> u64 {
+        self.first + self.pairs
+    }
+
+    /// Whether every failure in it is final.
+    pub(crate) fn is_settled(&self) -> bool {
+        self.failed.iter().all(|failure| failure.settled)
+    }
+
+    /// Whether its counts add up to its pairs.
+    fn adds_up(&self) -> bool {
+        self.pairs > 0
+            && self.succeeded + self.unchanged + self.duplicates + self.failed.len() as u64
+                == self.pairs
+    }
 }
 
-fn temporary_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
-
-/// Folds batch reports, which finish out of order, into the checkpoint in input order.
-#[derive(Debug)]
-pub(crate) struct Tracker {
-    pub(crate) checkpoint: Checkpoint,
-    /// Where this run started in the input.
-    skip: u64,
-    /// Pairs that an earlier run may have sent without recording: `[done, read)` then.
-    maybe_sent: (u64, u64),
-    next_index: u64,
-    waiting: BTreeMap<u64, BatchReport>,
-}
-
-impl Tracker {
-    pub(crate) fn new(checkpoint: Checkpoint) -> Self {
-        let skip = checkpoint.done;
-        let maybe_sent = (checkpoint.done, checkpoint.read.max(checkpoint.done));
-        Tracker {
-            checkpoint,
-            skip,
-            maybe_sent,
-            next_index: 0,
-            waiting: BTreeMap::new(),
+impl ImportState {
+    /// Why this state cannot belong to an input of `total` pairs, if it cannot: positions
+    /// past the end, counts that do not add up, batches that overlap.
+    pub(crate) fn impossibility(&self, total: u64) -> Option<String> {
+        let counted = self.succeeded + self.unchanged + self.duplicates + self.failed.len() as u64;
+        if self.done > total || self.sent > total {
+            return Some(format!(
+                "records {} pairs done and {} sent, but the input has {total}",
+                self.done, self.sent
+            ));
         }
-    }
-
-    /// Where this run starts in the input.
-    pub(crate) fn skip(&self) -> u64 {
-        self.skip
-    }
-
-    /// Records a finished batch; returns whether the finished prefix grew.
-    pub(crate) fn record(&mut self, report: BatchReport) -> bool {
-        self.waiting.insert(report.index, report);
-        let mut advanced = false;
-        while let Some(report) = self.waiting.remove(&self.next_index) {
-            self.apply(report);
-            self.next_index += 1;
-            advanced = true;
+        if counted != self.done {
+            return Some(format!(
+                "counts {counted} pairs in its totals, but {} done",
+                self.done
+            ));
         }
-        advanced
+        if self.failed.iter().any(|failure| !failure.settled) {
+            return Some("counts a pair that is not settled as done".to_owned());
+        }
+        self.later_impossibility(&self.later, total)
     }
 
-    fn apply(&mut self, report: BatchReport) {
-        let start = self.skip + report.first_pair;
-        let end = start + report.pairs;
-        let checkpoint = &mut self.checkpoint;
-        // A batch an interrupted run may already have sent: "already blocked" may be its work.
-        if start >= self.maybe_sent.0 && end <= self.maybe_sent.1 {
-            checkpoint.succeeded += report.succeeded + report.unchanged;
-        } else {
-            checkpoint.succeeded += report.succeeded;
-            checkpoint.unchanged += report.unchanged;
+    /// Why journal entries cannot follow this state in an input of `total` pairs, if
+    /// they cannot.
+    pub(crate) fn journal_impossibility(
+        &self,
+        journal: &[ImportEntry],
+        total: u64,
+    ) -> Option<String> {
+        let mut batches = Vec::new();
+        for entry in journal {
+            match entry {
+                ImportEntry::Sent(end) if *end > total => {
+                    return Some(format!(
+                        "records {end} pairs sent, but the input has {total}"
+                    ));
+                }
+                ImportEntry::Sent(_) => {}
+                ImportEntry::Batch(batch) => batches.push(batch.clone()),
+            }
         }
-        checkpoint.duplicates += report.duplicates;
-        checkpoint
-            .failed
-            .extend(report.failed.into_iter().map(FailedPair::from));
-        checkpoint.done = end;
+        batches.sort_by_key(|batch| batch.first);
+        batches.dedup_by_key(|batch| batch.first);
+        self.later_impossibility(&batches, total)
+    }
+
+    fn later_impossibility(&self, batches: &[BatchRecord], total: u64) -> Option<String> {
+        let mut after = self.done;
+        for batch in batches {
+            if batch.first < after || batch.end() > total || !batch.adds_up() {
+                return Some(format!(
+                    "records a batch of pairs {}..{} that does not fit the input",
+                    batch.first,
+                    batch.end()
+                ));
+            }
+            after = batch.end();
+        }
+        None
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tencent_im::ErrorCode;
 
-    fn report(
-        index: u64,
-        first_pair: u64,
-        pairs: u64,
-        succeeded: u64,
-        unchanged: u64,
-    ) -> BatchReport {
-        BatchReport {
-            index,
-            first_pair,
-            pairs,
+    fn failed(settled: bool) -> FailedPair {
+        FailedPair {
             from: "a".to_owned(),
-            succeeded,
-            unchanged,
-            duplicates: 0,
-            failed: Vec::new(),
+            account: "b".to_owned(),
+            code: Some(30003),
+            reason: String::new(),
+            info: String::new(),
+            settled,
         }
     }
 
     #[test]
-    fn the_finished_prefix_advances_only_in_order() {
-        let mut tracker = Tracker::new(Checkpoint::default());
-        assert!(!tracker.record(report(1, 3, 2, 2, 0)));
-        assert_eq!(tracker.checkpoint.done, 0);
-        assert!(tracker.record(report(0, 0, 3, 3, 0)));
-        assert_eq!(tracker.checkpoint.done, 5);
-        assert_eq!(tracker.checkpoint.succeeded, 5);
+    fn only_final_answers_are_settled() {
+        assert!(is_settled(FailureReason::Code(ErrorCode(30003))));
+        assert!(!is_settled(FailureReason::Code(ErrorCode(30006))));
+        assert!(!is_settled(FailureReason::Request(
+            RequestFailure::RateLimiter
+        )));
+        assert!(!is_settled(FailureReason::NotSent(
+            RequestFailure::RateLimiter
+        )));
+        assert!(!is_settled(FailureReason::Request(
+            RequestFailure::HttpStatus(502)
+        )));
+        assert!(!is_settled(FailureReason::NoResult));
+        assert!(is_settled(FailureReason::Request(RequestFailure::Service(
+            ErrorCode(70003)
+        ))));
+        assert!(is_settled(FailureReason::InvalidInput));
     }
 
     #[test]
-    fn a_resumed_run_counts_from_the_checkpoint() {
-        let earlier = Checkpoint {
-            total: 10,
-            done: 4,
-            read: 7,
-            succeeded: 4,
-            ..Checkpoint::default()
-        };
-        let mut tracker = Tracker::new(earlier);
-        assert_eq!(tracker.skip(), 4);
-        // Pairs 4..7 may have been sent before the stop: already blocked counts as done by us.
-        tracker.record(report(0, 0, 3, 1, 2));
-        tracker.record(report(1, 3, 3, 1, 2));
-        assert_eq!(tracker.checkpoint.done, 10);
-        assert_eq!(tracker.checkpoint.succeeded, 4 + 3 + 1);
-        assert_eq!(tracker.checkpoint.unchanged, 2);
-    }
-
-    #[test]
-    fn save_and_load_round_trip() {
-        let dir =
-            std::env::temp_dir().join(format!("imctl-checkpoint-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("import.checkpoint");
-        assert_eq!(Checkpoint::load(&path).expect("missing is fine"), None);
-        let checkpoint = Checkpoint {
-            total: 3,
+    fn impossible_states_are_named() {
+        let fine = ImportState {
             done: 2,
-            read: 3,
+            sent: 3,
+            succeeded: 1,
+            failed: vec![failed(true)],
+            ..ImportState::default()
+        };
+        assert_eq!(fine.impossibility(3), None);
+        assert!(fine.impossibility(1).is_some(), "more done than pairs");
+        let uncounted = ImportState {
+            succeeded: 0,
+            ..fine.clone()
+        };
+        assert!(uncounted.impossibility(3).is_some());
+        let unsettled = ImportState {
+            failed: vec![failed(false)],
+            ..fine.clone()
+        };
+        assert!(unsettled.impossibility(3).is_some());
+        let batch = BatchRecord {
+            first: 1,
+            pairs: 1,
             succeeded: 1,
             unchanged: 0,
             duplicates: 0,
-            failed: vec![FailedPair {
-                from: "a".to_owned(),
-                account: "b".to_owned(),
-                code: Some(30003),
-                reason: "30003 ACCOUNT_NOT_FOUND".to_owned(),
-                info: "no such account".to_owned(),
-            }],
+            failed: Vec::new(),
         };
-        checkpoint.save(&path).expect("save");
-        assert_eq!(Checkpoint::load(&path).expect("load"), Some(checkpoint));
-        let _ = std::fs::remove_dir_all(&dir);
+        let overlapping = ImportState {
+            later: vec![batch.clone()],
+            ..fine.clone()
+        };
+        assert!(overlapping.impossibility(3).is_some());
+        let past_end = ImportEntry::Batch(BatchRecord {
+            first: 2,
+            pairs: 2,
+            succeeded: 2,
+            ..batch
+        });
+        assert!(fine.journal_impossibility(&[past_end], 3).is_some());
+        assert!(
+            fine.journal_impossibility(&[ImportEntry::Sent(4)], 3)
+                .is_some()
+        );
+        assert_eq!(fine.journal_impossibility(&[ImportEntry::Sent(3)], 3), None);
     }
 }

@@ -2,23 +2,22 @@
 //!
 //! Users are finished in input order, so the finished part is a prefix of the input: its
 //! length (`done`) and the length of the output that holds its entries (`written`) say
-//! where a resumed run starts and where it cuts the output back to.
-
-use std::path::Path;
+//! where a resumed run starts and where it cuts the output back to. The checkpoint is
+//! bound to the list of users (see [`crate::checkpoint_file`]), and the format is checked
+//! against its own.
 
 use serde::{Deserialize, Serialize};
 
-use crate::Failure;
-use crate::checkpoint::{load_json, save_json};
 use crate::cli::ExportFormat;
+
+/// The command name an export checkpoint is bound to.
+pub(crate) const BLOCKLIST_EXPORT: &str = "blocklist export";
 
 /// What an export has finished, counted from the start of the input.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ExportCheckpoint {
     /// Users of the input (after dropping repeated ones).
     pub(crate) users: u64,
-    /// A digest of the users in order, to notice a different input on resume.
-    pub(crate) input_digest: String,
     /// The format of the output.
     pub(crate) format: ExportFormat,
     /// Every user before this position is finished: exported in full, or failed.
@@ -42,6 +41,10 @@ pub(crate) struct FailedUser {
     /// The service's error code, when it answered with one.
     pub(crate) code: Option<i64>,
     pub(crate) info: String,
+    /// Whether this is a final answer. A user whose listing failed otherwise (the request
+    /// failed, or the rate limiter was down) is not done: a rerun with the same
+    /// checkpoint lists it again.
+    pub(crate) settled: bool,
 }
 
 impl ExportCheckpoint {
@@ -49,7 +52,6 @@ impl ExportCheckpoint {
     pub(crate) fn new(users: &[String], format: ExportFormat) -> Self {
         ExportCheckpoint {
             users: users.len() as u64,
-            input_digest: digest(users),
             format,
             done: 0,
             written: 0,
@@ -60,25 +62,23 @@ impl ExportCheckpoint {
         }
     }
 
-    /// Reads a checkpoint; `None` when the file does not exist.
-    pub(crate) fn load(path: &Path) -> Result<Option<Self>, Failure> {
-        load_json(path)
-    }
-
-    /// Writes the checkpoint atomically.
-    pub(crate) fn save(&self, path: &Path) -> Result<(), Failure> {
-        save_json(self, path)
-    }
-
-    /// Why this checkpoint cannot resume the export `fresh` describes, if it cannot.
+    /// Why this checkpoint cannot resume the export `fresh` describes, if it cannot: another
+    /// format, or counts that cannot be.
     pub(crate) fn mismatch(&self, fresh: &ExportCheckpoint) -> Option<String> {
-        if self.users != fresh.users || self.input_digest != fresh.input_digest {
+        if self.format != fresh.format {
+            return Some("is for another --format".to_owned());
+        }
+        let counted = self.exported + self.failed.len() as u64;
+        if self.users != fresh.users || self.done > self.users || counted != self.done {
             return Some(format!(
-                "the checkpoint is for another list of users ({} users; this one has {})",
-                self.users, fresh.users
+                "cannot be right: it records {} of {} users done and counts {counted}, for {} users",
+                self.done, self.users, fresh.users
             ));
         }
-        (self.format != fresh.format).then(|| "the checkpoint is for another --format".to_owned())
+        if self.empty > self.exported || self.failed.iter().any(|failure| !failure.settled) {
+            return Some("cannot be right: its counts do not add up".to_owned());
+        }
+        None
     }
 
     /// Whether every user is finished.
@@ -104,21 +104,6 @@ impl ExportCheckpoint {
     }
 }
 
-/// A 64-bit FNV-1a digest of the users, in hex: enough to tell one input from another.
-fn digest(users: &[String]) -> String {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut hash = OFFSET;
-    for user in users {
-        // A newline cannot be part of a UserID, so it separates them unambiguously.
-        for byte in user.bytes().chain(std::iter::once(b'\n')) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(PRIME);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,17 +112,31 @@ mod tests {
         names.iter().map(|name| (*name).to_owned()).collect()
     }
 
+    fn failed(user: &str, settled: bool) -> FailedUser {
+        FailedUser {
+            user: user.to_owned(),
+            code: Some(30003),
+            info: "no such account".to_owned(),
+            settled,
+        }
+    }
+
     #[test]
-    fn another_input_or_format_does_not_resume() {
-        let saved = ExportCheckpoint::new(&users(&["a", "b"]), ExportFormat::Pairs);
-        let same = ExportCheckpoint::new(&users(&["a", "b"]), ExportFormat::Pairs);
-        assert_eq!(saved.mismatch(&same), None);
-        let reordered = ExportCheckpoint::new(&users(&["b", "a"]), ExportFormat::Pairs);
-        assert!(saved.mismatch(&reordered).is_some());
-        let joined = ExportCheckpoint::new(&users(&["ab"]), ExportFormat::Pairs);
-        assert!(saved.mismatch(&joined).is_some());
+    fn another_format_or_impossible_counts_do_not_resume() {
+        let fresh = ExportCheckpoint::new(&users(&["a", "b"]), ExportFormat::Pairs);
+        assert_eq!(fresh.mismatch(&fresh), None);
         let json = ExportCheckpoint::new(&users(&["a", "b"]), ExportFormat::Jsonl);
-        assert!(saved.mismatch(&json).is_some());
+        assert!(json.mismatch(&fresh).is_some());
+        let mut too_far = fresh.clone();
+        too_far.done = 3;
+        too_far.exported = 3;
+        assert!(too_far.mismatch(&fresh).is_some(), "more done than users");
+        let mut uncounted = fresh.clone();
+        uncounted.done = 1;
+        assert!(uncounted.mismatch(&fresh).is_some());
+        let mut unsettled = fresh.clone();
+        unsettled.record_failed(failed("a", false));
+        assert!(unsettled.mismatch(&fresh).is_some());
     }
 
     #[test]
@@ -146,32 +145,13 @@ mod tests {
         checkpoint.record_exported(2);
         checkpoint.record_exported(0);
         assert!(!checkpoint.is_complete());
-        checkpoint.record_failed(FailedUser {
-            user: "c".to_owned(),
-            code: Some(30003),
-            info: "no such account".to_owned(),
-        });
+        checkpoint.record_failed(failed("c", true));
         assert!(checkpoint.is_complete());
         assert_eq!(
             (checkpoint.exported, checkpoint.empty, checkpoint.pairs),
             (2, 1, 2)
         );
-    }
-
-    #[test]
-    fn save_and_load_round_trip() {
-        let dir =
-            std::env::temp_dir().join(format!("imctl-export-checkpoint-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("export.checkpoint");
-        let mut checkpoint = ExportCheckpoint::new(&users(&["a"]), ExportFormat::Jsonl);
-        checkpoint.record_exported(3);
-        checkpoint.written = 120;
-        checkpoint.save(&path).expect("save");
-        assert_eq!(
-            ExportCheckpoint::load(&path).expect("load"),
-            Some(checkpoint)
-        );
-        let _ = std::fs::remove_dir_all(&dir);
+        let fresh = ExportCheckpoint::new(&users(&["a", "b", "c"]), ExportFormat::Pairs);
+        assert_eq!(checkpoint.mismatch(&fresh), None);
     }
 }

@@ -5,14 +5,20 @@
 
 mod accounts_file;
 mod checkpoint;
+mod checkpoint_file;
 mod cli;
 mod commands;
 mod config;
 mod entry_lines;
 mod export_checkpoint;
+mod import_journal;
+mod import_tracker;
 mod input;
+mod input_id;
+mod interrupt;
 mod output;
 mod partial_file;
+mod send_window;
 
 use std::process::ExitCode;
 
@@ -80,7 +86,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(Status::Done) => ExitCode::SUCCESS,
         Ok(Status::SomeFailed) => ExitCode::from(2),
-        Ok(Status::Interrupted) => ExitCode::from(130),
+        Ok(Status::Interrupted) => ExitCode::from(interrupt::EXIT_CODE),
         Err(failure) => {
             eprintln!("error: {failure}");
             ExitCode::from(1)

@@ -10,6 +10,7 @@ use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 
 use crate::Failure;
+use crate::checkpoint_file::sync_directory;
 
 /// An output being written to `<name>.part`.
 #[derive(Debug)]
@@ -94,7 +95,7 @@ impl PartialFile {
         Ok(self.written)
     }
 
-    /// Syncs the part file and renames it to the output's name.
+    /// Syncs the part file and renames it to the output's name, durably.
     pub(crate) fn finish(mut self) -> Result<(), Failure> {
         self.sync()?;
         std::fs::rename(&self.part, &self.name).map_err(|error| {
@@ -103,7 +104,12 @@ impl PartialFile {
                 self.part.display(),
                 self.name.display()
             ))
-        })
+        })?;
+        match self.name.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => sync_directory(dir),
+            _ => sync_directory(Path::new(".")),
+        }
+        Ok(())
     }
 
     /// Removes the part file: the output of a run that cannot be resumed.

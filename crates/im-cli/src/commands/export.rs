@@ -7,23 +7,33 @@
 //! that holds them; a resumed run cuts the part file back to that length, so a user that
 //! was being written when a run died is written again, once. The part file is renamed to
 //! `--out` when every user is finished, so a file under that name is always complete.
+//!
+//! The checkpoint is bound to the list of users and written before the first request. A
+//! user whose listing failed without a final answer (the request failed, or the rate
+//! limiter was down) is not finished: with a checkpoint, the finished prefix stops before
+//! it, the output stays `<out>.part`, and a rerun lists it and the users after it again.
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::pin::pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::{Stream, StreamExt as _, stream};
+use serde::de::IgnoredAny;
 use tencent_im::Client;
-use tencent_im::blocklist::BlockedAccount;
+use tencent_im::blocklist::{BlockedAccount, FailureReason};
 use tencent_im::protocol::limits::MAX_BLOCKLIST_ENTRIES;
 use tokio::sync::Semaphore;
 
+use crate::checkpoint::is_settled;
+use crate::checkpoint_file::{CheckpointFile, SYNC_EVERY};
 use crate::cli::{ExportArgs, ExportFormat, Global};
 use crate::commands::import::progress_bar;
 use crate::entry_lines::{encode, pair_line};
-use crate::export_checkpoint::{ExportCheckpoint, FailedUser};
+use crate::export_checkpoint::{BLOCKLIST_EXPORT, ExportCheckpoint, FailedUser};
+use crate::input_id::InputId;
+use crate::interrupt::Interrupt;
 use crate::partial_file::PartialFile;
 use crate::{Failure, Status, config, input, output};
 
@@ -36,10 +46,19 @@ const USERS_IN_FLIGHT: usize = 64;
 /// 200 calls/s) does not stop the users after it.
 const USERS_AHEAD: usize = 512;
 
-/// How often the checkpoint is rewritten while the export runs.
-const SAVE_EVERY: Duration = Duration::from_millis(500);
+/// How an export ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    /// Every user is finished and the output has its name.
+    Complete,
+    /// Ctrl-C stopped it before every user was finished.
+    Interrupted,
+    /// Every user was tried, but some have no final answer: the output stays a part file.
+    Unsettled,
+}
 
 pub(crate) async fn run(global: &Global, args: &ExportArgs) -> Result<Status, Failure> {
+    let interrupt = Interrupt::watch("users");
     if args.out == Path::new("-") {
         return Err(Failure::new(
             "--out must name a file: it is written beside as <file>.part and renamed when complete",
@@ -55,21 +74,30 @@ pub(crate) async fn run(global: &Global, args: &ExportArgs) -> Result<Status, Fa
     }
     let client = config::client(global).await?;
     let fresh = ExportCheckpoint::new(&users, args.format);
-    let earlier = match &args.checkpoint {
-        Some(path) => ExportCheckpoint::load(path)?,
-        None => None,
-    };
-    let checkpoint = match earlier {
-        Some(earlier) => {
+    let identity = InputId::of_items(users.iter().map(String::as_str));
+    let mut writer = None;
+    let mut checkpoint = fresh.clone();
+    if let Some(path) = &args.checkpoint {
+        let loaded = CheckpointFile::load::<ExportCheckpoint, IgnoredAny>(
+            path,
+            BLOCKLIST_EXPORT,
+            &identity,
+            "the list of users",
+        )?;
+        if let Some(earlier) = loaded.map(|loaded| loaded.state) {
             if let Some(reason) = earlier.mismatch(&fresh) {
                 return Err(Failure::new(format!(
-                    "{reason}; remove the checkpoint to start over"
+                    "checkpoint {} {reason}; remove it to start over",
+                    path.display()
                 )));
             }
-            earlier
+            checkpoint = earlier;
         }
-        None => fresh,
-    };
+        let mut file = CheckpointFile::new(path, BLOCKLIST_EXPORT, identity);
+        // Before the first request: an unwritable path is an error before anything is sent.
+        file.save(&checkpoint)?;
+        writer = Some(file);
+    }
     let Some(file) = reopen(&checkpoint, &args.out)? else {
         // An earlier run finished this export: report it again, send nothing.
         output::export(&checkpoint, Some(&args.out), global.json)?;
@@ -81,24 +109,54 @@ pub(crate) async fn run(global: &Global, args: &ExportArgs) -> Result<Status, Fa
             checkpoint.done, checkpoint.users
         );
     }
-    let (checkpoint, interrupted) =
-        export(&client, &users, checkpoint, file, args, global.json).await?;
-    if interrupted {
-        output::export(&checkpoint, None, global.json)?;
+    let target = Target {
+        file,
+        checkpoint: writer,
+        format: args.format,
+    };
+    let (checkpoint, ended) =
+        export(&client, &users, checkpoint, target, &interrupt, global.json).await?;
+    let out = (ended == Ended::Complete).then_some(args.out.as_path());
+    output::export(&checkpoint, out, global.json)?;
+    let unsettled = checkpoint
+        .failed
+        .iter()
+        .filter(|failure| !failure.settled)
+        .count();
+    if unsettled > 0 {
+        eprintln!(
+            "{unsettled} users failed without a final answer (the request failed or was not made){}",
+            if ended == Ended::Unsettled {
+                format!(
+                    "; {} is not complete: run the same command again to list them again",
+                    args.out.display()
+                )
+            } else {
+                "; export them again with --user".to_owned()
+            }
+        );
+    }
+    if ended == Ended::Interrupted || interrupt.is_set() {
         eprintln!(
             "interrupted after {} of {} users{}",
             checkpoint.done,
             checkpoint.users,
-            if args.checkpoint.is_some() {
-                "; run the same command again to resume"
-            } else {
-                "; nothing was kept (use --checkpoint to make exports resumable)"
+            match (&ended, args.checkpoint.is_some()) {
+                (Ended::Complete, _) => "",
+                (_, true) => "; run the same command again to resume",
+                (_, false) => "; nothing was kept (use --checkpoint to make exports resumable)",
             }
         );
         return Ok(Status::Interrupted);
     }
-    output::export(&checkpoint, Some(&args.out), global.json)?;
     Ok(status(&checkpoint))
+}
+
+/// Where an export goes: the output and, with `--checkpoint`, the checkpoint.
+struct Target {
+    file: PartialFile,
+    checkpoint: Option<CheckpointFile>,
+    format: ExportFormat,
 }
 
 /// The output where `checkpoint` left it; `None` when that run completed the output.
@@ -121,27 +179,25 @@ fn status(checkpoint: &ExportCheckpoint) -> Status {
     }
 }
 
-/// Exports the users `checkpoint` has not finished; returns the checkpoint and whether
-/// Ctrl-C stopped the export before every user was finished.
+/// Exports the users `checkpoint` has not finished; returns the totals of the run (the
+/// checkpoint keeps its settled prefix) and how it ended.
 async fn export(
     client: &Client,
     users: &[String],
     mut checkpoint: ExportCheckpoint,
-    mut file: PartialFile,
-    args: &ExportArgs,
+    target: Target,
+    interrupt: &Interrupt,
     json: bool,
-) -> Result<(ExportCheckpoint, bool), Failure> {
+) -> Result<(ExportCheckpoint, Ended), Failure> {
+    let Target {
+        mut file,
+        checkpoint: mut writer,
+        format,
+    } = target;
     let skip = usize::try_from(checkpoint.done).unwrap_or(usize::MAX);
-    let stop = async {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nstopping after the users in flight...");
-        } else {
-            // Without a Ctrl-C handler the export runs to the end.
-            std::future::pending::<()>().await;
-        }
-    };
     let blocklist = client.blocklist().clone();
-    let users = stream::iter(users.iter().skip(skip).cloned()).take_until(Box::pin(stop));
+    let users =
+        stream::iter(users.iter().skip(skip).cloned()).take_until(Box::pin(interrupt.wait()));
     let listings = in_input_order(users, move |user| {
         let blocklist = blocklist.clone();
         async move { read_blocklist(&user, blocklist.list(user.clone())).await }
@@ -150,15 +206,18 @@ async fn export(
     let bar = progress_bar(checkpoint.users, checkpoint.done, "users", json);
     let mut lines = Vec::new();
     let mut last_save = Instant::now();
+    // The settled prefix, once a user without a final answer stopped it.
+    let mut settled: Option<ExportCheckpoint> = None;
     while let Some((user, entries)) = listings.next().await {
         lines.clear();
         let encoded = entries.and_then(|entries| {
-            encode(args.format, &user, &entries, &mut lines)
+            encode(format, &user, &entries, &mut lines)
                 .map(|()| entries.len() as u64)
                 .map_err(|reason| FailedUser {
                     user: user.clone(),
                     code: None,
                     info: reason,
+                    settled: true,
                 })
         });
         match encoded {
@@ -166,32 +225,42 @@ async fn export(
                 file.append(&lines)?;
                 checkpoint.record_exported(entries);
             }
-            Err(failure) => checkpoint.record_failed(failure),
+            Err(failure) => {
+                if !failure.settled && settled.is_none() && writer.is_some() {
+                    checkpoint.written = file.sync()?;
+                    settled = Some(checkpoint.clone());
+                }
+                checkpoint.record_failed(failure);
+            }
         }
         bar.set_position(checkpoint.done);
-        if let Some(path) = &args.checkpoint
-            && last_save.elapsed() >= SAVE_EVERY
+        if let Some(writer) = &mut writer
+            && settled.is_none()
+            && last_save.elapsed() >= SYNC_EVERY
         {
             checkpoint.written = file.sync()?;
-            checkpoint.save(path)?;
+            writer.save(&checkpoint)?;
             last_save = Instant::now();
         }
     }
     bar.finish_and_clear();
     // Nothing is in flight any more: every user taken from the input is finished.
     checkpoint.written = file.sync()?;
-    if let Some(path) = &args.checkpoint {
-        checkpoint.save(path)?;
+    if let Some(writer) = &mut writer {
+        writer.save(settled.as_ref().unwrap_or(&checkpoint))?;
     }
     if !checkpoint.is_complete() {
         // Only Ctrl-C ends the listings early.
-        if args.checkpoint.is_none() {
+        if writer.is_none() {
             file.discard();
         }
-        return Ok((checkpoint, true));
+        return Ok((checkpoint, Ended::Interrupted));
+    }
+    if settled.is_some() {
+        return Ok((checkpoint, Ended::Unsettled));
     }
     file.finish()?;
-    Ok((checkpoint, false))
+    Ok((checkpoint, Ended::Complete))
 }
 
 /// Lists `users` with `list`, [`USERS_IN_FLIGHT`] at a time, and yields each user with
@@ -233,6 +302,7 @@ where
             user: user.to_owned(),
             code: error.code().map(|code| code.0),
             info: error.report(),
+            settled: is_settled(FailureReason::Request(error.failure())),
         })?;
         received += 1;
         if received > MAX_BLOCKLIST_ENTRIES {
@@ -242,6 +312,7 @@ where
                 info: format!(
                     "the listing went on past {MAX_BLOCKLIST_ENTRIES} entries, the most a blocklist holds; stopped reading it"
                 ),
+                settled: true,
             });
         }
         if seen.insert(entry.account.clone()) {
@@ -253,6 +324,8 @@ where
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn entry(index: usize) -> Result<BlockedAccount, tencent_im::Error> {

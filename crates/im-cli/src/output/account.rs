@@ -5,7 +5,7 @@ use tencent_im::account::{AccountFailure, CheckOutcome};
 
 use super::{FailedAccountJson, describe_reason, failed_json, print_failures, print_json};
 use crate::Failure;
-use crate::checkpoint::{Checkpoint, FailedPair};
+use crate::checkpoint::{AccountImportState, FailedPair, is_settled};
 
 /// An account failure as the import checkpoint keeps it.
 pub(crate) fn failed_account(failure: AccountFailure) -> FailedPair {
@@ -15,6 +15,7 @@ pub(crate) fn failed_account(failure: AccountFailure) -> FailedPair {
         code: failure.reason.code().map(|code| code.0),
         reason: describe_reason(failure.reason),
         info: failure.info,
+        settled: is_settled(failure.reason),
     }
 }
 
@@ -67,11 +68,15 @@ struct AccountImportJson<'a> {
     failed: &'a [FailedPair],
 }
 
-/// Prints the totals of an account import.
-pub(crate) fn account_import(checkpoint: &Checkpoint, json: bool) -> Result<(), Failure> {
+/// Prints the totals of an import of `total` accounts.
+pub(crate) fn account_import(
+    total: u64,
+    checkpoint: &AccountImportState,
+    json: bool,
+) -> Result<(), Failure> {
     if json {
         return print_json(&AccountImportJson {
-            accounts: checkpoint.total,
+            accounts: total,
             done: checkpoint.done,
             succeeded: checkpoint.succeeded,
             duplicates: checkpoint.duplicates,

@@ -3,12 +3,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use im_emulator::{Emulator, Faults};
 use tencent_im::protocol::Api;
 
-use crate::support::{Served, json, names, run, scratch, stderr, stdout};
+use crate::support::{Served, json, names, run, scratch, stderr, stdout, wait_until};
 
 /// `users` users, user number `i` (from 0) blocking the first `i % 7` fans; every account
 /// is imported into the emulator.
@@ -277,13 +276,11 @@ fn start_export(
     command.spawn().expect("imctl starts")
 }
 
-/// Waits until `path` exists (the export saved its first checkpoint).
-fn wait_for(path: &Path) {
-    let waited = Instant::now();
-    while !path.exists() && waited.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(path.exists(), "{} was not written", path.display());
+/// Waits until the export listed some users (the checkpoint exists before the first).
+fn wait_for_progress(emulator: &Emulator) {
+    wait_until("some users were listed", || {
+        black_list_get_calls(emulator) >= 100
+    });
 }
 
 /// Runs the same export again to the end and checks the output holds every pair once.
@@ -333,7 +330,7 @@ fn an_interrupted_export_resumes_and_writes_each_pair_exactly_once() {
 
     // 700 calls at 200/s take about 3.5 s: stop it once it has saved some progress.
     let child = start_export(&served, &users_file, &out, &checkpoint);
-    wait_for(&checkpoint);
+    wait_for_progress(&served.emulator);
     crate::support::interrupt(&child);
     let output = child.wait_with_output().expect("imctl ends");
     assert_eq!(
@@ -382,7 +379,7 @@ fn an_export_killed_mid_user_resumes_without_duplicates() {
     std::fs::write(&users_file, users.join("\n")).expect("write");
 
     let mut child = start_export(&served, &users_file, &out, &checkpoint);
-    wait_for(&checkpoint);
+    wait_for_progress(&served.emulator);
     child.kill().expect("the export is killed");
     let _ = child.wait();
     // Whatever the killed run wrote after its last checkpoint, and a user cut off in the

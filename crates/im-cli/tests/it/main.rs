@@ -9,10 +9,12 @@ mod redis_server;
 
 mod account;
 mod blocklist;
+mod checkpoint;
 mod commands;
 mod export;
 mod import;
 mod input;
+mod interrupt;
 mod migration;
 mod retry_after;
 mod shared_rate;

@@ -92,28 +92,42 @@ fn three_imports_share_one_budget_without_a_rate_limit_rejection() {
 
 /// Starts an import of `users` x 2 pairs and kills Redis once some calls went through.
 fn import_while_redis_dies(fallback: &str) -> (Served, Vec<String>, std::process::Output) {
+    let (served, users, output, dir) =
+        import_while_redis_dies_with(fallback, &format!("redis-dies-{fallback}"), &[]);
+    let _ = std::fs::remove_dir_all(dir);
+    (served, users, output)
+}
+
+/// [`import_while_redis_dies`] in the scratch directory `name` with `extra` arguments;
+/// also returns the directory (holding `pairs.csv`), left in place.
+fn import_while_redis_dies_with(
+    fallback: &str,
+    name: &str,
+    extra: &[&str],
+) -> (
+    Served,
+    Vec<String>,
+    std::process::Output,
+    std::path::PathBuf,
+) {
     let mut redis = RedisServer::start().expect("checked by the caller");
     let fans = names("fan", 2);
     let users = names("user", 400);
     let mut accounts = fans.clone();
     accounts.extend(users.iter().cloned());
     let served = Served::start(&accounts, Faults::none(), 200);
-    let dir = scratch(&format!("redis-dies-{fallback}"));
+    let dir = scratch(name);
     let file = pairs_file(&dir, "pairs.csv", &users, &fans);
-    let child = spawn_import(
-        &served,
-        &file,
-        &redis.url(),
-        &["--redis-unavailable", fallback],
-    );
+    let mut arguments = vec!["--redis-unavailable", fallback];
+    arguments.extend_from_slice(extra);
+    let child = spawn_import(&served, &file, &redis.url(), &arguments);
     let started = Instant::now();
     while served.emulator.requests().len() < 50 && started.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(10));
     }
     redis.kill();
     let output = child.wait_with_output().expect("imctl ends");
-    let _ = std::fs::remove_dir_all(dir);
-    (served, users, output)
+    (served, users, output, dir)
 }
 
 #[test]
@@ -157,4 +171,46 @@ fn redis_dying_mid_run_with_fail_reports_every_unsent_pair() {
             "{from},{account} failed yet blocked"
         );
     }
+}
+
+#[test]
+fn pairs_that_failed_while_redis_was_down_are_sent_again_by_a_rerun() {
+    if RedisServer::start().is_none() {
+        return;
+    }
+    let checkpoint = scratch("redis-dies-checkpoint").join("import.checkpoint");
+    let checkpoint_arg = checkpoint.display().to_string();
+    let (served, users, output, dir) = import_while_redis_dies_with(
+        "fail",
+        "redis-dies-rerun",
+        &["--checkpoint", &checkpoint_arg],
+    );
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(&output));
+    let first: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let failed = first["failed"].as_array().cloned().unwrap_or_default();
+    assert!(!failed.is_empty(), "calls after Redis died must fail");
+    assert!(failed.iter().all(|failure| failure["settled"] == false));
+
+    // The same command again, pacing in this process: only then is everything done.
+    let mut command = served.imctl();
+    command
+        .args(["blocklist", "import", "--json", "--file"])
+        .arg(dir.join("pairs.csv"))
+        .arg("--checkpoint")
+        .arg(&checkpoint);
+    let output = command.output().expect("imctl runs");
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let second: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        second["succeeded"], 800,
+        "the first run's work counts as blocked"
+    );
+    assert_eq!(second["unchanged"], 0);
+    assert!(
+        users
+            .iter()
+            .all(|user| served.emulator.blocklist_of(user).len() == 2)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(checkpoint.parent().unwrap_or(&checkpoint));
 }

@@ -162,3 +162,48 @@ pub(crate) fn interrupt(child: &std::process::Child) {
         .expect("kill runs");
     assert!(status.success(), "kill -INT failed");
 }
+
+/// Waits until `condition` holds, polling; fails the test when it does not within a
+/// minute (a bound on a hang, not a measurement).
+pub(crate) fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "gave up waiting until {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// How many requests of `api` the emulator counted as calls.
+pub(crate) fn calls(emulator: &im_emulator::Emulator, api: tencent_im::protocol::Api) -> usize {
+    emulator
+        .requests()
+        .iter()
+        .filter(|request| request.api == Some(api) && request.counts_as_call())
+        .count()
+}
+
+/// A checkpoint of `command` for the file at `input` holding `items` items, with `state`:
+/// what an earlier run would have left (the format of `checkpoint_file.rs`).
+pub(crate) fn checkpoint_for(
+    command: &str,
+    input: &std::path::Path,
+    items: u64,
+    state: serde_json::Value,
+) -> String {
+    use sha2::Digest as _;
+    let bytes = std::fs::read(input).expect("the input exists");
+    let sha256: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let snapshot = serde_json::json!({
+        "imctl_checkpoint": 2,
+        "command": command,
+        "input": {"sha256": sha256, "bytes": bytes.len(), "items": items},
+        "state": state,
+    });
+    format!("{snapshot}\n")
+}
