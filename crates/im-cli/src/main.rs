@@ -12,7 +12,9 @@ mod entry_lines;
 mod export_checkpoint;
 mod input;
 mod output;
+mod pairs_file;
 mod partial_file;
+mod records;
 
 use std::process::ExitCode;
 
@@ -82,7 +84,8 @@ fn main() -> ExitCode {
         Ok(Status::SomeFailed) => ExitCode::from(2),
         Ok(Status::Interrupted) => ExitCode::from(130),
         Err(failure) => {
-            eprintln!("error: {failure}");
+            // A failure may quote the service (its ErrorInfo) or a file: one line, escaped.
+            eprintln!("error: {}", output::escape_controls(&failure.0));
             ExitCode::from(1)
         }
     }
@@ -113,7 +116,8 @@ fn init_logging(verbose: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_writer(output::log_writer)
         .with_target(false)
         .try_init();
 }
