@@ -2,8 +2,9 @@
 //! [`crate::records`]), validated whole before anything is sent, then streamed.
 //!
 //! Standard input is read once: it is copied, while it is validated, into a private
-//! temporary file that has no name (created `O_EXCL`, mode 0600, unlinked at once), so it
-//! can be counted and streamed like a file, and no other user can read or replace it.
+//! temporary file that has no name ([`private_spool`]), so it can be counted and streamed
+//! like a file, no other user can read or replace it, and it is gone when the process
+//! ends, however it ends.
 
 use std::fs::File;
 use std::io::{self, Read, Seek as _, Write as _};
@@ -74,7 +75,7 @@ impl PairsFile {
                 source: Source::Path(path.to_path_buf()),
             });
         }
-        let mut spool = tempfile::tempfile()
+        let mut spool = private_spool()
             .map_err(|error| Failure::new(format!("cannot buffer standard input: {error}")))?;
         let copy = Copy {
             from: io::stdin().lock(),
@@ -162,6 +163,19 @@ impl PairsFile {
 }
 
 const STANDARD_INPUT: &str = "standard input";
+
+/// An unnamed temporary file only its owner may read: `O_TMPFILE` where the system has
+/// it (no name ever), otherwise a random name created `O_EXCL` and unlinked at once;
+/// mode 0600 either way (`O_TMPFILE` alone would follow the umask).
+fn private_spool() -> io::Result<File> {
+    let spool = tempfile::tempfile()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        spool.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(spool)
+}
 
 /// A reader that writes what it reads to a second place.
 struct Copy<R, W> {
