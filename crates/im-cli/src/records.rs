@@ -276,18 +276,14 @@ impl<R> LineRules<R> {
 
     /// Checks the next piece of the current line.
     fn check(&mut self, segment: &[u8]) -> Result<(), LineError> {
-        if self.blank_so_far {
-            match segment
+        if self.blank_so_far
+            && let Some(at) = segment
                 .iter()
                 .position(|&byte| byte != b' ' && byte != b'\t')
-            {
-                Some(at) => {
-                    self.blank_so_far = false;
-                    if segment.get(at) == Some(&b'#') && self.line_bytes + at > 0 {
-                        return Err(LineError::IndentedComment { line: self.line });
-                    }
-                }
-                None => {}
+        {
+            self.blank_so_far = false;
+            if segment.get(at) == Some(&b'#') && self.line_bytes + at > 0 {
+                return Err(LineError::IndentedComment { line: self.line });
             }
         }
         self.line_bytes += segment.len();
