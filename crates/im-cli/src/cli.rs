@@ -178,7 +178,8 @@ pub(crate) enum BlocklistCommand {
     },
     /// Block many (from, to) pairs from a file of `from,to` lines.
     Import {
-        /// The file of pairs, or `-` for standard input.
+        /// The file of `from,to` pairs (CSV, optional `from,to` header, `#` comments in the
+        /// first column), or `-` for standard input.
         #[arg(long)]
         file: PathBuf,
         /// Record progress here; a rerun with the same file resumes after the finished part.
@@ -201,7 +202,7 @@ pub(crate) enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
-    /// A file with one UserID per line, or `-` for standard input.
+    /// A file of UserIDs, one per line (CSV, as for --to-file), or `-` for standard input.
     #[arg(long, required_unless_present = "user", conflicts_with = "user")]
     pub(crate) users: Option<PathBuf>,
     /// UserIDs whose blocklists are exported, repeatable.
@@ -232,10 +233,12 @@ pub(crate) struct Targets {
     /// The user whose blocklist is used.
     #[arg(long)]
     pub(crate) from: String,
-    /// Accounts, repeatable.
+    /// Accounts, one per argument (spaces around removed; a comma is refused: a UserID with
+    /// a comma goes in --to-file, quoted).
     #[arg(long = "to", required_unless_present = "to_file", conflicts_with = "to_file", num_args = 1..)]
     pub(crate) to: Vec<String>,
-    /// A file with one account per line, or `-` for standard input.
+    /// A file of UserIDs, one per line (CSV, optional `UserID` header, `#` comments in the
+    /// first column), or `-` for standard input.
     #[arg(long)]
     pub(crate) to_file: Option<PathBuf>,
 }
@@ -261,10 +264,10 @@ pub(crate) enum AccountCommand {
 /// The accounts a check or delete acts on.
 #[derive(Debug, Args)]
 pub(crate) struct AccountIds {
-    /// Accounts, space-separated.
+    /// Accounts, one per argument (spaces around removed; a comma is refused).
     #[arg(long = "id", required_unless_present = "file", conflicts_with = "file", num_args = 1..)]
     pub(crate) ids: Vec<String>,
-    /// A file with one account per line, or `-` for standard input.
+    /// A file of UserIDs, one per line (CSV, as for --to-file), or `-` for standard input.
     #[arg(long)]
     pub(crate) file: Option<PathBuf>,
 }

@@ -4,17 +4,31 @@ use serde::Serialize;
 use tencent_im::blocklist::BlockedAccount;
 
 use crate::cli::ExportFormat;
-use crate::input::parse_pair;
+use crate::pairs_file::pairs;
 
-/// The `from,to` line of a pair, when the pairs format can carry it: the line must read
-/// back as the same pair (so no comma in either id, no `#` starting the From, no space at
-/// either end).
+/// The `from,to` line of a pair, when the pairs format can carry it: written as CSV
+/// (quoted where a field holds a comma, a quote or a `#`), and it must read back as the
+/// same pair, alone, through the reader of `blocklist import`. It cannot when an id
+/// starts or ends with a space (the reader trims), or when the pair would read as a
+/// header (`from,to`).
 pub(crate) fn pair_line(from: &str, to: &str) -> Option<String> {
-    let line = format!("{from},{to}");
-    match parse_pair(&line) {
-        Ok(Some((read_from, read_to))) if read_from == from && read_to == to => Some(line),
-        _ => None,
+    let mut writer = csv::WriterBuilder::new()
+        .comment(Some(b'#'))
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record([from, to]).ok()?;
+    let mut bytes = writer.into_inner().ok()?;
+    if bytes.pop() != Some(b'\n') {
+        return None;
     }
+    let line = String::from_utf8(bytes).ok()?;
+    let mut read_back = pairs(line.as_bytes(), "");
+    let same = matches!(
+        (read_back.next(), read_back.next()),
+        (Some(Ok((read_from, read_to))), None) if read_from == from && read_to == to
+    );
+    drop(read_back);
+    same.then_some(line)
 }
 
 #[derive(Serialize)]
@@ -84,9 +98,8 @@ mod tests {
         )
         .expect("encodable");
         let text = String::from_utf8(out).expect("UTF-8");
-        let pairs: Vec<_> = text
-            .lines()
-            .map(|line| parse_pair(line).ok().flatten())
+        let pairs: Vec<_> = pairs(text.as_bytes(), "out")
+            .map(|pair| pair.ok())
             .collect();
         assert_eq!(
             pairs,
@@ -98,20 +111,34 @@ mod tests {
     }
 
     #[test]
-    fn ids_the_pairs_format_cannot_carry_write_nothing() {
+    fn ids_with_commas_quotes_and_hashes_are_quoted() {
         assert_eq!(pair_line("alice", "bob").as_deref(), Some("alice,bob"));
-        assert_eq!(pair_line("alice", "b,ob"), None);
-        assert_eq!(pair_line("#alice", "bob"), None);
+        assert_eq!(
+            pair_line("alice", "b,ob").as_deref(),
+            Some("alice,\"b,ob\"")
+        );
+        assert_eq!(
+            pair_line("#alice", "bob").as_deref(),
+            Some("\"#alice\",bob")
+        );
+        assert_eq!(pair_line("a\"l", "bob").as_deref(), Some("\"a\"\"l\",bob"));
+    }
+
+    #[test]
+    fn ids_the_pairs_format_cannot_carry_write_nothing() {
         assert_eq!(pair_line("alice", " bob"), None);
+        assert_eq!(pair_line("alice", "bob "), None);
+        assert_eq!(pair_line("From", "to"), None);
+        assert_eq!(pair_line("alice", ""), None);
         assert_eq!(pair_line("alice", "bob\nmallory,eve"), None);
         let mut out = b"earlier\n".to_vec();
         let result = encode(
             ExportFormat::Pairs,
             "alice",
-            &[entry("bob"), entry("x,y")],
+            &[entry("bob"), entry(" x")],
             &mut out,
         );
-        assert!(result.is_err_and(|reason| reason.contains("\"x,y\"")));
+        assert!(result.is_err_and(|reason| reason.contains("\" x\"")));
         assert_eq!(out, b"earlier\n");
     }
 

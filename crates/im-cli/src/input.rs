@@ -1,41 +1,48 @@
-//! Reading accounts and pairs from arguments and files, validated before anything is sent.
+//! Reading accounts from arguments and files, validated before anything is sent.
+//!
+//! One trimming rule ([`records::trim`]) for arguments and files. An argument names one
+//! account: `--to "bob,carol"` is refused (give `--to bob carol`); a UserID that holds a
+//! comma is given in a file, quoted. Files of UserIDs are CSV with one field per record.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use futures_util::Stream;
-use futures_util::stream;
 use tencent_im::protocol::validate_user_id as validate_account;
-use tokio::io::AsyncBufReadExt as _;
 
 use crate::Failure;
 use crate::cli::{AccountIds, Targets};
+use crate::records::{self, Format, Records, line_error};
 
-/// Checks the From account.
-pub(crate) fn from_account(from: &str) -> Result<(), Failure> {
+pub(crate) use crate::pairs_file::PairsFile;
+
+/// The columns of a file of UserIDs.
+const USER_IDS: Format = Format {
+    columns: &["UserID"],
+    required: 1,
+    shape: "one UserID per line",
+};
+
+/// The From account, trimmed and checked.
+pub(crate) fn from_account(from: &str) -> Result<String, Failure> {
+    let from = records::trim(from);
     if from.is_empty() {
         return Err(Failure::new("--from is empty"));
     }
-    validate_account(from).map_err(|error| Failure::new(format!("invalid --from: {error}")))
+    validate_account(from).map_err(|error| Failure::new(format!("invalid --from: {error}")))?;
+    Ok(from.to_owned())
 }
 
-/// The accounts of `--to` or `--to-file`, each validated; at least one.
-pub(crate) fn accounts(target: &Targets) -> Result<Vec<String>, Failure> {
-    from_account(&target.from)?;
+/// The From account and the accounts of `--to` or `--to-file`, each validated; at least
+/// one account.
+pub(crate) fn targets(target: &Targets) -> Result<(String, Vec<String>), Failure> {
+    let from = from_account(&target.from)?;
     let accounts = match &target.to_file {
         Some(path) => read_accounts(path)?,
-        None => {
-            for account in &target.to {
-                validate_account(account)
-                    .map_err(|error| Failure::new(format!("invalid --to: {error}")))?;
-            }
-            target.to.clone()
-        }
+        None => listed_accounts(&target.to, "--to")?,
     };
     if accounts.is_empty() {
         return Err(Failure::new("no accounts given"));
     }
-    Ok(accounts)
+    Ok((from, accounts))
 }
 
 /// The users of `--users FILE` (or `-` for standard input) or `--user a b c`, each
@@ -58,13 +65,7 @@ fn named_accounts(
 ) -> Result<Vec<String>, Failure> {
     let accounts = match file {
         Some(path) => read_accounts(path)?,
-        None => {
-            for account in listed {
-                validate_account(account)
-                    .map_err(|error| Failure::new(format!("invalid {flag}: {error}")))?;
-            }
-            listed.to_vec()
-        }
+        None => listed_accounts(listed, flag)?,
     };
     let mut seen = std::collections::HashSet::with_capacity(accounts.len());
     let accounts: Vec<String> = accounts
@@ -77,164 +78,100 @@ fn named_accounts(
     Ok(accounts)
 }
 
-/// Whether a line carries data: not blank and not a `#` comment.
-fn data_line(line: &str) -> Option<&str> {
-    let line = line.trim();
-    (!line.is_empty() && !line.starts_with('#')).then_some(line)
+/// The accounts of repeated arguments of `flag`: trimmed, one account each, validated.
+fn listed_accounts(listed: &[String], flag: &str) -> Result<Vec<String>, Failure> {
+    listed
+        .iter()
+        .map(|given| {
+            let account = records::trim(given);
+            if account.contains(',') {
+                return Err(Failure::new(format!(
+                    "{flag} {given:?} holds a comma: give one account per argument \
+                     ({flag} bob carol); a UserID with a comma goes in a file, quoted"
+                )));
+            }
+            validate_account(account)
+                .map_err(|error| Failure::new(format!("invalid {flag}: {error}")))?;
+            Ok(account.to_owned())
+        })
+        .collect()
 }
 
+/// The UserIDs of a file (`-` for standard input), one per record; at least one.
 fn read_accounts(path: &Path) -> Result<Vec<String>, Failure> {
-    let reader: Box<dyn std::io::BufRead> = if path == Path::new("-") {
-        Box::new(BufReader::new(std::io::stdin()))
+    let shown = if path == Path::new("-") {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let accounts = if path == Path::new("-") {
+        user_ids(std::io::stdin().lock(), &shown)?
     } else {
         let file = std::fs::File::open(path)
-            .map_err(|error| Failure::new(format!("cannot read {}: {error}", path.display())))?;
-        Box::new(BufReader::new(file))
+            .map_err(|error| Failure::new(format!("cannot read {shown}: {error}")))?;
+        user_ids(file, &shown)?
     };
-    let mut accounts = Vec::new();
-    for (index, line) in reader.lines().enumerate() {
-        let line =
-            line.map_err(|error| Failure::new(format!("cannot read {}: {error}", path.display())))?;
-        if let Some(account) = data_line(&line) {
-            validate_account(account).map_err(|error| {
-                Failure::new(format!("{}:{}: {error}", path.display(), index + 1))
-            })?;
-            accounts.push(account.to_owned());
-        }
+    if accounts.is_empty() {
+        return Err(Failure::new(format!(
+            "{shown} names no account (only blank lines, comments or a header)"
+        )));
     }
     Ok(accounts)
 }
 
-/// Parses a `from,to` line; `None` for blank and comment lines.
-pub(crate) fn parse_pair(line: &str) -> Result<Option<(String, String)>, String> {
-    let Some(line) = data_line(line) else {
-        return Ok(None);
-    };
-    let (from, to) = line
-        .split_once(',')
-        .ok_or_else(|| "expected `from,to`".to_owned())?;
-    let (from, to) = (from.trim(), to.trim());
-    if to.contains(',') {
-        return Err("expected exactly one comma".to_owned());
+/// The UserIDs of `source`, one per record, each validated.
+fn user_ids(source: impl std::io::Read, shown_as: &str) -> Result<Vec<String>, Failure> {
+    let mut accounts = Vec::new();
+    for record in Records::new(source, USER_IDS, shown_as) {
+        let record = record?;
+        let line = record.line;
+        let Some(account) = record.fields.into_iter().next() else {
+            continue;
+        };
+        validate_account(&account).map_err(|error| line_error(shown_as, line, error))?;
+        accounts.push(account);
     }
-    if from.is_empty() {
-        return Err("the From account is empty".to_owned());
-    }
-    validate_account(from).map_err(|error| error.to_string())?;
-    validate_account(to).map_err(|error| error.to_string())?;
-    Ok(Some((from.to_owned(), to.to_owned())))
-}
-
-/// A pairs file ready to stream: standard input is copied to a temporary file first so it
-/// can be validated before anything is sent.
-pub(crate) struct PairsFile {
-    path: PathBuf,
-    temporary: bool,
-}
-
-impl PairsFile {
-    /// Opens `path` (or spools standard input for `-`).
-    pub(crate) fn open(path: &Path) -> Result<Self, Failure> {
-        if path != Path::new("-") {
-            std::fs::metadata(path).map_err(|error| {
-                Failure::new(format!("cannot read {}: {error}", path.display()))
-            })?;
-            return Ok(PairsFile {
-                path: path.to_path_buf(),
-                temporary: false,
-            });
-        }
-        let spool = std::env::temp_dir().join(format!("imctl-import-{}.csv", std::process::id()));
-        let mut file = std::fs::File::create(&spool)
-            .map_err(|error| Failure::new(format!("cannot buffer standard input: {error}")))?;
-        std::io::copy(&mut std::io::stdin().lock(), &mut file)
-            .map_err(|error| Failure::new(format!("cannot read standard input: {error}")))?;
-        Ok(PairsFile {
-            path: spool,
-            temporary: true,
-        })
-    }
-
-    /// Validates every line; returns the number of pairs.
-    pub(crate) fn scan(&self, shown_as: &Path) -> Result<u64, Failure> {
-        let file = std::fs::File::open(&self.path).map_err(|error| {
-            Failure::new(format!("cannot read {}: {error}", shown_as.display()))
-        })?;
-        let mut pairs = 0u64;
-        for (index, line) in BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|error| {
-                Failure::new(format!("cannot read {}: {error}", shown_as.display()))
-            })?;
-            match parse_pair(&line) {
-                Ok(Some(_)) => pairs += 1,
-                Ok(None) => {}
-                Err(reason) => {
-                    return Err(Failure::new(format!(
-                        "{}:{}: {reason}",
-                        shown_as.display(),
-                        index + 1
-                    )));
-                }
-            }
-        }
-        Ok(pairs)
-    }
-
-    /// Streams the pairs after skipping the first `skip` of them.
-    pub(crate) async fn stream(
-        &self,
-        skip: u64,
-    ) -> Result<impl Stream<Item = (String, String)> + Send + 'static, Failure> {
-        let file = tokio::fs::File::open(&self.path)
-            .await
-            .map_err(|error| Failure::new(format!("cannot read the pairs file: {error}")))?;
-        let lines = tokio::io::BufReader::new(file).lines();
-        let pairs = stream::unfold(lines, |mut lines| async move {
-            loop {
-                match lines.next_line().await {
-                    Ok(Some(line)) => {
-                        if let Ok(Some(pair)) = parse_pair(&line) {
-                            return Some((pair, lines));
-                        }
-                    }
-                    Ok(None) => return None,
-                    Err(error) => {
-                        tracing::error!(%error, "reading the pairs file failed; stopping");
-                        return None;
-                    }
-                }
-            }
-        });
-        Ok(futures_util::StreamExt::skip(
-            pairs,
-            usize::try_from(skip).unwrap_or(usize::MAX),
-        ))
-    }
-}
-
-impl Drop for PairsFile {
-    fn drop(&mut self) {
-        if self.temporary {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
+    Ok(accounts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ids(text: &str) -> Result<Vec<String>, String> {
+        user_ids(text.as_bytes(), "ids.txt").map_err(|failure| failure.to_string())
+    }
+
     #[test]
-    fn pair_lines() {
-        assert_eq!(parse_pair("  # comment"), Ok(None));
-        assert_eq!(parse_pair(""), Ok(None));
+    fn files_of_user_ids_read_as_csv() {
         assert_eq!(
-            parse_pair(" alice , bob "),
-            Ok(Some(("alice".to_owned(), "bob".to_owned())))
+            ids("\u{feff}UserID\r\n# comment\r\n  bob \r\n\"b,ob\"\r\n\n\"#vip\"\n"),
+            Ok(vec!["bob".to_owned(), "b,ob".to_owned(), "#vip".to_owned()])
         );
-        assert!(parse_pair("alice").is_err());
-        assert!(parse_pair(",bob").is_err());
-        assert!(parse_pair("alice,bob,carol").is_err());
-        assert!(parse_pair(&format!("alice,{}", "x".repeat(33))).is_err());
+        let error = ids("alice\nbob,carol\n").expect_err("two fields");
+        assert!(
+            error.starts_with("ids.txt:2: expected one UserID per line"),
+            "{error}"
+        );
+        let error = ids(&format!("alice\n{}\n", "x".repeat(33))).expect_err("33 bytes");
+        assert!(error.starts_with("ids.txt:2: "), "{error}");
+    }
+
+    #[test]
+    fn arguments_follow_the_trimming_rule_of_files() {
+        let listed = [" bob ".to_owned(), "\tcarol".to_owned()];
+        assert_eq!(
+            listed_accounts(&listed, "--to").ok(),
+            Some(vec!["bob".to_owned(), "carol".to_owned()])
+        );
+        assert_eq!(from_account(" alice ").ok().as_deref(), Some("alice"));
+        assert!(from_account("  ").is_err());
+    }
+
+    #[test]
+    fn an_argument_with_a_comma_is_refused() {
+        let error = listed_accounts(&["bob,carol".to_owned()], "--to").expect_err("a comma");
+        assert!(error.to_string().contains("holds a comma"), "{error}");
+        assert!(listed_accounts(&[String::new()], "--to").is_err());
     }
 }

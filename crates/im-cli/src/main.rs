@@ -17,7 +17,9 @@ mod input;
 mod input_id;
 mod interrupt;
 mod output;
+mod pairs_file;
 mod partial_file;
+mod records;
 mod send_window;
 
 use std::process::ExitCode;
@@ -88,7 +90,8 @@ fn main() -> ExitCode {
         Ok(Status::SomeFailed) => ExitCode::from(2),
         Ok(Status::Interrupted) => ExitCode::from(interrupt::EXIT_CODE),
         Err(failure) => {
-            eprintln!("error: {failure}");
+            // A failure may quote the service (its ErrorInfo) or a file: one line, escaped.
+            eprintln!("error: {}", output::escape_controls(&failure.0));
             ExitCode::from(1)
         }
     }
@@ -119,7 +122,8 @@ fn init_logging(verbose: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_writer(output::log_writer)
         .with_target(false)
         .try_init();
 }

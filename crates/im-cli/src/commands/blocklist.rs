@@ -9,31 +9,28 @@ use crate::{Failure, Status, config, input, output};
 pub(crate) async fn run(global: &Global, command: BlocklistCommand) -> Result<Status, Failure> {
     match command {
         BlocklistCommand::Add(args) => {
-            let accounts = input::accounts(&args.target)?;
+            let (from, accounts) = input::targets(&args.target)?;
             let client = config::client(global).await?;
-            let outcome = client.blocklist().add(&args.target.from, accounts).await?;
+            let outcome = client.blocklist().add(&from, accounts).await?;
             output::update(&outcome, global.json, "blocked", "already blocked")?;
             Ok(status(outcome.is_complete()))
         }
         BlocklistCommand::Remove(args) => {
-            let accounts = input::accounts(&args.target)?;
+            let (from, accounts) = input::targets(&args.target)?;
             let client = config::client(global).await?;
-            let outcome = client
-                .blocklist()
-                .remove(&args.target.from, accounts)
-                .await?;
+            let outcome = client.blocklist().remove(&from, accounts).await?;
             output::update(&outcome, global.json, "unblocked", "not blocked")?;
             Ok(status(outcome.is_complete()))
         }
         BlocklistCommand::List { from } => {
-            input::from_account(&from)?;
+            let from = input::from_account(&from)?;
             let client = config::client(global).await?;
             let entries: Vec<_> = client.blocklist().list(from).try_collect().await?;
             output::list(&entries, global.json)?;
             Ok(Status::Done)
         }
         BlocklistCommand::Check { target, single } => {
-            let accounts = input::accounts(&target)?;
+            let (from, accounts) = input::targets(&target)?;
             let client = config::client(global).await?;
             let check_type = if single {
                 CheckType::Single
@@ -42,9 +39,9 @@ pub(crate) async fn run(global: &Global, command: BlocklistCommand) -> Result<St
             };
             let outcome = client
                 .blocklist()
-                .check(&target.from, accounts, check_type)
+                .check(&from, accounts, check_type)
                 .await?;
-            output::check(&outcome, &target.from, global.json)?;
+            output::check(&outcome, &from, global.json)?;
             Ok(status(outcome.is_complete()))
         }
         BlocklistCommand::Import { file, checkpoint } => {

@@ -13,12 +13,12 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use im_webhook::{Event, Reply, Token, Verifier, WebhookHandler};
-use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
 use crate::cli::{Global, ListenArgs, WebhookCommand};
+use crate::output::{event_line, rejection_line};
 use crate::{Failure, Status};
 
 pub(crate) async fn run(global: &Global, command: WebhookCommand) -> Result<Status, Failure> {
@@ -136,125 +136,4 @@ where
         eprintln!("{}", rejection_line(response.status(), response.body()));
     }
     Ok(response.map(Full::new))
-}
-
-/// `rejected: <reason> (HTTP <status>)`, from the handler's answer, which names the failed
-/// check and never the token or a `Sign`.
-fn rejection_line(status: http::StatusCode, body: &[u8]) -> String {
-    let reason = serde_json::from_slice::<Reply>(body)
-        .map(|reply| reply.error_info)
-        .unwrap_or_default();
-    let reason = if reason.is_empty() {
-        "the request was refused".to_owned()
-    } else {
-        reason
-    };
-    format!("rejected: {reason} (HTTP {})", status.as_u16())
-}
-
-#[derive(Serialize)]
-struct PairJson<'a> {
-    from: &'a str,
-    to: &'a str,
-}
-
-#[derive(Serialize)]
-struct EventJson<'a> {
-    command: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pairs: Option<Vec<PairJson<'a>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body: Option<&'a serde_json::Value>,
-}
-
-/// One line describing an event: words, or JSON with `json`.
-fn event_line(event: &Event, json: bool) -> String {
-    if json {
-        let value = EventJson {
-            command: event.command(),
-            pairs: event.pairs().map(|pairs| {
-                pairs
-                    .iter()
-                    .map(|pair| PairJson {
-                        from: &pair.from,
-                        to: &pair.to,
-                    })
-                    .collect()
-            }),
-            body: match event {
-                Event::Unknown { body, .. } => Some(body),
-                _ => None,
-            },
-        };
-        // Serializing strings and an already parsed JSON value cannot fail.
-        return serde_json::to_string(&value).unwrap_or_default();
-    }
-    let what = match event {
-        Event::BlocklistAdded { .. } => "blocklist add",
-        Event::BlocklistRemoved { .. } => "blocklist remove",
-        other => other.command(),
-    };
-    match (event.pairs(), event) {
-        (Some(pairs), _) => {
-            let pairs: Vec<String> = pairs
-                .iter()
-                .map(|pair| format!("{} -> {}", pair.from, pair.to))
-                .collect();
-            format!("{what}: {}", pairs.join(", "))
-        }
-        (None, Event::Unknown { body, .. }) => format!("{what}: {body}"),
-        (None, _) => what.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use im_webhook::Pair;
-
-    use super::*;
-
-    #[test]
-    fn events_print_as_words_or_one_json_line() {
-        let added = Event::BlocklistAdded {
-            pairs: vec![Pair::new("alice", "bob"), Pair::new("alice", "carol")],
-        };
-        assert_eq!(
-            event_line(&added, false),
-            "blocklist add: alice -> bob, alice -> carol"
-        );
-        assert_eq!(
-            event_line(&added, true),
-            r#"{"command":"Sns.CallbackBlackListAdd","pairs":[{"from":"alice","to":"bob"},{"from":"alice","to":"carol"}]}"#
-        );
-        let removed = Event::BlocklistRemoved {
-            pairs: vec![Pair::new("alice", "bob")],
-        };
-        assert_eq!(
-            event_line(&removed, false),
-            "blocklist remove: alice -> bob"
-        );
-        let unknown = Event::decode(
-            "State.StateChange",
-            br#"{"CallbackCommand":"State.StateChange","Info":{"To_Account":"bob"}}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            event_line(&unknown, true),
-            r#"{"command":"State.StateChange","body":{"CallbackCommand":"State.StateChange","Info":{"To_Account":"bob"}}}"#
-        );
-        assert!(event_line(&unknown, false).starts_with("State.StateChange: {"));
-    }
-
-    #[test]
-    fn rejections_name_the_check() {
-        let body = Reply::fail("Sign does not match the token and RequestTime").to_body();
-        assert_eq!(
-            rejection_line(http::StatusCode::FORBIDDEN, &body),
-            "rejected: Sign does not match the token and RequestTime (HTTP 403)"
-        );
-        assert_eq!(
-            rejection_line(http::StatusCode::BAD_REQUEST, b"not json"),
-            "rejected: the request was refused (HTTP 400)"
-        );
-    }
 }

@@ -3,7 +3,9 @@
 use serde::Serialize;
 use tencent_im::account::{AccountFailure, CheckOutcome};
 
-use super::{FailedAccountJson, describe_reason, failed_json, print_failures, print_json};
+use super::{
+    FailedAccountJson, describe_reason, failed_json, print_failures, print_json, terminal_text,
+};
 use crate::Failure;
 use crate::checkpoint::{AccountImportState, FailedPair, is_settled};
 
@@ -47,7 +49,11 @@ pub(crate) fn account_check(outcome: &CheckOutcome, json: bool) -> Result<(), Fa
         });
     }
     for result in &outcome.results {
-        println!("{}\t{}", result.account, result.status.as_str());
+        println!(
+            "{}\t{}",
+            terminal_text(&result.account),
+            result.status.as_str()
+        );
     }
     println!(
         "{} imported, {} not imported, {} failed",

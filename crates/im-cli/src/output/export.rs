@@ -53,7 +53,7 @@ pub(crate) fn export(
     for failure in failed.iter().take(20) {
         println!(
             "  {}: {} {}",
-            failure.user,
+            terminal_text(&failure.user),
             describe_code(failure.code.map(ErrorCode)),
             terminal_text(&failure.info)
         );

@@ -9,9 +9,13 @@ use crate::checkpoint::FailedPair;
 
 mod account;
 mod export;
+mod terminal;
+mod webhook;
 
 pub(crate) use account::{account_check, account_import, failed_account};
 pub(crate) use export::export;
+pub(crate) use terminal::{escape_controls, log_writer, terminal_text};
+pub(crate) use webhook::{event_line, rejection_line};
 
 /// Prints a value as one line of JSON on standard output.
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
@@ -101,7 +105,7 @@ pub(crate) fn print_failures(failed: &[AccountFailure]) {
         println!(
             "  {}: {} {}",
             terminal_text(&failure.account),
-            describe_reason(failure.reason),
+            terminal_text(&describe_reason(failure.reason)),
             terminal_text(&failure.info)
         );
     }
@@ -188,20 +192,22 @@ pub(crate) fn check(outcome: &CheckOutcome, from: &str, json: bool) -> Result<()
         return print_json(&CheckJson { results });
     }
     for result in &outcome.results {
-        let words = match result.relation {
-            Relation::BothWay => format!("{from} and {} block each other", result.account),
-            Relation::AWithB => format!("{from} blocks {}", result.account),
-            Relation::BWithA => format!("{} blocks {from}", result.account),
-            _ => format!("no block between {from} and {}", result.account),
-        };
-        println!(
-            "{}\t{}\t{words}",
-            result.account,
-            relation_name(result.relation)
-        );
+        println!("{}", check_line(from, &result.account, result.relation));
     }
     print_failures(&outcome.failed);
     Ok(())
+}
+
+/// One account's relation in words: `bob<TAB>AWithB<TAB>alice blocks bob`, names escaped.
+fn check_line(from: &str, account: &str, relation: Relation) -> String {
+    let (from, account) = (terminal_text(from), terminal_text(account));
+    let words = match relation {
+        Relation::BothWay => format!("{from} and {account} block each other"),
+        Relation::AWithB => format!("{from} blocks {account}"),
+        Relation::BWithA => format!("{account} blocks {from}"),
+        _ => format!("no block between {from} and {account}"),
+    };
+    format!("{account}\t{}\t{words}", relation_name(relation))
 }
 
 #[derive(Serialize)]
@@ -248,8 +254,9 @@ pub(crate) fn print_failed_pairs(failed: &[FailedPair], name: impl Fn(&FailedPai
             failure.reason.clone()
         };
         println!(
-            "  {}: {why} {}",
+            "  {}: {} {}",
             terminal_text(&name(failure)),
+            terminal_text(&why),
             terminal_text(&failure.info)
         );
     }
@@ -258,43 +265,19 @@ pub(crate) fn print_failed_pairs(failed: &[FailedPair], name: impl Fn(&FailedPai
     }
 }
 
-/// Text from the network made safe for a terminal: control characters are escaped, and a
-/// long text is cut (to the SDK's bound on service texts) with a note. `--json` output
-/// keeps texts exact.
-pub(crate) fn terminal_text(text: &str) -> String {
-    let text = tencent_im::protocol::result_text::bounded(text);
-    let mut safe = String::with_capacity(text.len());
-    for character in text.chars() {
-        if character.is_control() {
-            safe.extend(character.escape_default());
-        } else {
-            safe.push(character);
-        }
-    }
-    safe
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn long_texts_from_the_network_are_cut() {
-        let long = "y".repeat(10_000);
-        let cut = terminal_text(&long);
-        assert!(
-            cut.len() < 600 && cut.ends_with("more bytes)"),
-            "{}",
-            cut.len()
-        );
-    }
-
-    #[test]
-    fn control_characters_from_the_network_are_escaped() {
-        assert_eq!(terminal_text("plain text"), "plain text");
+    fn a_check_line_escapes_the_names() {
         assert_eq!(
-            terminal_text("evil\u{1b}[2J\r\nnext\u{9b}"),
-            "evil\\u{1b}[2J\\r\\nnext\\u{9b}"
+            check_line("alice", "bob", Relation::AWithB),
+            "bob\tAWithB\talice blocks bob"
+        );
+        assert_eq!(
+            check_line("alice", "b\nob", Relation::BWithA),
+            "b\\nob\tBWithA\tb\\nob blocks alice"
         );
     }
 }

@@ -224,7 +224,7 @@ fn bad_users_are_refused_before_anything_is_sent() {
         stderr(&output)
     );
 
-    // A UserID with a comma is valid, but a `from,to` line cannot carry it.
+    // An argument names one account: a UserID with a comma goes in a file, quoted.
     let mut command = served.imctl();
     command
         .args(["blocklist", "export", "--user", "al,ice", "--out"])
@@ -232,7 +232,7 @@ fn bad_users_are_refused_before_anything_is_sent() {
     let output = run(command, "");
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("--format jsonl"),
+        stderr(&output).contains("holds a comma"),
         "{}",
         stderr(&output)
     );

@@ -10,7 +10,7 @@ use im_webhook::{Callback, Event, Pair, Token};
 
 use crate::support::{KEY, SDKAPPID, imctl, run, stderr, stdout};
 
-const TOKEN: &str = "listen-test-token";
+pub(crate) const TOKEN: &str = "listen-test-token";
 
 /// A running `imctl webhook listen --json`, its URL, and its standard output after the
 /// URL line.
@@ -71,7 +71,7 @@ fn forward_lines(stdout: BufReader<ChildStdout>) -> mpsc::Receiver<String> {
     receiver
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("after 1970")
@@ -80,7 +80,7 @@ fn now() -> u64 {
 
 /// POSTs `body` to `path_and_query` on the server at `url` over plain HTTP/1.1, and returns
 /// the status and the response body.
-fn post(url: &str, path_and_query: &str, body: &[u8]) -> (u16, String) {
+pub(crate) fn post(url: &str, path_and_query: &str, body: &[u8]) -> (u16, String) {
     let authority = url.strip_prefix("http://").expect("an http URL");
     let mut stream = TcpStream::connect(authority).expect("connects");
     stream
