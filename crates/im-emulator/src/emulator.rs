@@ -1,5 +1,5 @@
 //! The emulator: its configuration, its state, and the direct methods tests use to set
-//! state up and look at it. [`EmulatorBuilder`](crate::EmulatorBuilder) builds it.
+//! state up and look at it. [`EmulatorBuilder`] builds it.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
