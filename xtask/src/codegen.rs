@@ -16,6 +16,7 @@ pub(crate) enum Mode {
 }
 
 const ERROR_CODES_RS: &str = "crates/im-protocol/src/generated/error_codes.rs";
+const ERROR_CATALOG_RS: &str = "crates/im-protocol/src/generated/error_catalog.rs";
 const ENDPOINTS_RS: &str = "crates/im-protocol/src/generated/endpoints.rs";
 const ERRORS_MD: &str = "docs/errors.md";
 
@@ -24,6 +25,7 @@ pub(crate) fn run(root: &Path, mode: Mode) -> Result<(), String> {
     let spec = Spec::load(root)?;
     let outputs = [
         (ERROR_CODES_RS, rustfmt(&error_codes_rs(&spec.codes))?),
+        (ERROR_CATALOG_RS, rustfmt(&error_catalog_rs(&spec.codes))?),
         (ENDPOINTS_RS, rustfmt(&endpoints_rs(&spec.endpoints))?),
         (ERRORS_MD, errors_md(&spec)),
     ];
@@ -99,10 +101,11 @@ fn literal(text: &str) -> String {
     format!("{text:?}")
 }
 
+/// The constants on `ErrorCode`, one per documented code.
 fn error_codes_rs(codes: &[ErrorCodeSpec]) -> String {
     let mut out = header(ERROR_CODES_FILE);
-    out.push_str("//! The documented error codes: constants on [`ErrorCode`] and the catalog behind its lookups.\n\n");
-    out.push_str("use crate::error_code::{CodeInfo, ErrorCode, RetryClass};\n\n");
+    out.push_str("//! The documented error codes as constants on [`ErrorCode`]; their names, meanings and retry classes are in the catalog behind its lookups.\n\n");
+    out.push_str("use crate::error_code::ErrorCode;\n\n");
     out.push_str("impl ErrorCode {\n");
     for code in codes {
         let _ = writeln!(
@@ -115,7 +118,16 @@ fn error_codes_rs(codes: &[ErrorCodeSpec]) -> String {
             code.code
         );
     }
-    out.push_str("}\n\n");
+    out.push_str("}\n");
+    out
+}
+
+/// The catalog behind `ErrorCode`'s lookups: every documented code with its name, meaning
+/// and retry class.
+fn error_catalog_rs(codes: &[ErrorCodeSpec]) -> String {
+    let mut out = header(ERROR_CODES_FILE);
+    out.push_str("//! The catalog behind [`ErrorCode`]'s lookups: every documented code with its name, meaning and retry class.\n\n");
+    out.push_str("use crate::error_code::{CodeInfo, ErrorCode, RetryClass};\n\n");
     out.push_str("/// Every documented code, in ascending order of code.\n");
     out.push_str("pub(crate) static CATALOG: &[CodeInfo] = &[\n");
     for code in codes {

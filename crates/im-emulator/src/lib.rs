@@ -272,24 +272,27 @@
 //! # }
 //! ```
 
-mod accounts;
+mod builder;
 mod emulator;
 mod error;
 mod faults;
+mod gateway;
+mod handlers;
 mod log;
+mod outcome;
+mod replies;
 mod server;
-mod service;
-mod setup;
 mod state;
 mod transport;
 mod webhook;
 
-pub use accounts::AccountProfile;
-pub use emulator::{DEFAULT_ADMIN, DEFAULT_RATE_LIMIT, Emulator, EmulatorBuilder};
+pub use builder::{DEFAULT_ADMIN, DEFAULT_RATE_LIMIT, EmulatorBuilder};
+pub use emulator::Emulator;
 pub use error::EmulatorError;
 pub use faults::{FaultKind, Faults};
+pub use handlers::setup::SetupApi;
 pub use log::LoggedRequest;
 pub use server::ServerHandle;
-pub use setup::SetupApi;
+pub use state::AccountProfile;
 pub use transport::EmulatorTransport;
 pub use webhook::{CallbackOutcome, SentCallback, WEBHOOK_TIMEOUT};

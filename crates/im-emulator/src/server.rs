@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::service::{Reply, envelope_bytes};
+use crate::replies::{Reply, envelope_bytes};
 use crate::{Emulator, EmulatorError};
 
 /// The largest request body the server reads; a full 1000-account request is about 40 KiB.

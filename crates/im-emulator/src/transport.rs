@@ -7,7 +7,7 @@ use bytes::Bytes;
 use im_transport::{Transport, TransportError};
 
 use crate::Emulator;
-use crate::service::Reply;
+use crate::replies::Reply;
 
 /// A [`Transport`] served by an [`Emulator`] in the same process: no sockets, no TLS.
 ///

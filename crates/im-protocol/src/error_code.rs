@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::generated::error_codes::CATALOG;
+use crate::generated::error_catalog::CATALOG;
 
 /// A numeric error code as the service sends it in `ErrorCode` or a per-item `ResultCode`.
 ///

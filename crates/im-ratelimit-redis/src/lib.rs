@@ -109,10 +109,13 @@
 
 mod error;
 mod limiter;
+mod outage;
+mod redact;
 mod script;
 
 pub use error::RedisLimiterError;
 pub use limiter::{
     DEFAULT_KEY_PREFIX, DEFAULT_OPERATION_TIMEOUT, DEFAULT_RECHECK_INTERVAL, Grant,
-    RedisRateLimiter, Unavailable,
+    RedisRateLimiter,
 };
+pub use outage::Unavailable;

@@ -1,4 +1,5 @@
-//! The limiter: the engine's `RateLimiter` seam, backed by the lane script.
+//! The limiter: the engine's `RateLimiter` seam, backed by the lane script, falling back
+//! to an in-process pacer during an outage ([`crate::outage`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -12,6 +13,8 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::time::Instant;
 
 use crate::error::RedisLimiterError;
+use crate::outage::{Health, Unavailable};
+use crate::redact::redact_url;
 use crate::script::{LaneScript, Reservation};
 
 /// The key prefix used unless [`RedisRateLimiter::key_prefix`] sets another.
@@ -24,22 +27,6 @@ pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_millis(500);
 pub const DEFAULT_RECHECK_INTERVAL: Duration = Duration::from_secs(1);
 /// How long [`RedisRateLimiter::connect`] and each reconnection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// What the limiter does when Redis cannot be reached or does not answer in time.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Unavailable {
-    /// `acquire` fails (the call ends with `im_client::Error::RateLimiter`), so no call
-    /// starts unpaced.
-    Fail,
-    /// Calls are paced by this process alone (an [`AdaptivePacer`] with the same rates),
-    /// with one warning per outage; the limiter returns to Redis when it answers again.
-    ///
-    /// While Redis is down, each process spends the whole budget on its own, so several
-    /// processes together can exceed it until the service's rate-limit answers slow them.
-    #[default]
-    FallBackToLocal,
-}
 
 /// How a call was granted by [`RedisRateLimiter::acquire_grant`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -383,143 +370,9 @@ impl fmt::Debug for RedisRateLimiter {
     }
 }
 
-/// Whether Redis answers, as far as this process knows.
-#[derive(Debug)]
-struct Health {
-    /// When the current outage began; `None` while Redis answers.
-    down_since: Option<Instant>,
-    /// During an outage, the earliest time a call may try Redis again.
-    next_check: Instant,
-}
-
-impl Default for Health {
-    fn default() -> Self {
-        Health {
-            down_since: None,
-            next_check: Instant::now(),
-        }
-    }
-}
-
-impl Health {
-    fn is_down(&self) -> bool {
-        self.down_since.is_some()
-    }
-
-    /// Whether the next call should go to Redis. During an outage one call per `recheck`
-    /// interval does (and the others are paced locally), unless every call must.
-    fn should_try(&mut self, policy: Unavailable, now: Instant, recheck: Duration) -> bool {
-        if policy == Unavailable::Fail || self.down_since.is_none() {
-            return true;
-        }
-        if now >= self.next_check {
-            self.next_check = now + recheck;
-            return true;
-        }
-        false
-    }
-
-    /// Records an answer; returns the outage's length when this ends one.
-    fn mark_up(&mut self, now: Instant) -> Option<Duration> {
-        self.down_since
-            .take()
-            .map(|since| now.saturating_duration_since(since))
-    }
-
-    /// Records a failure; returns whether this starts an outage.
-    fn mark_down(&mut self, now: Instant, recheck: Duration) -> bool {
-        self.next_check = now + recheck;
-        if self.down_since.is_some() {
-            return false;
-        }
-        self.down_since = Some(now);
-        true
-    }
-}
-
-/// The URL with its password (and any query, which may carry one) replaced by `***`.
-fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return "***".to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{user}:***@{host}"),
-            None => format!("***@{host}"),
-        },
-        None => authority.to_owned(),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, _query)) => format!("{path}?***"),
-        None => tail.to_owned(),
-    };
-    format!("{scheme}://{authority}{tail}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_are_redacted() {
-        let cases = [
-            ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
-            ("redis://:s3cret@cache:6379", "redis://:***@cache:6379"),
-            ("redis://app:s3cret@cache/2", "redis://app:***@cache/2"),
-            ("redis://s3cret@cache", "redis://***@cache"),
-            ("redis://app:p@ss@cache", "redis://app:***@cache"),
-            (
-                "redis+unix:///run/redis.sock?pass=s3cret",
-                "redis+unix:///run/redis.sock?***",
-            ),
-            ("not a url s3cret", "***"),
-        ];
-        for (url, redacted) in cases {
-            assert_eq!(redact_url(url), redacted, "{url}");
-        }
-    }
-
-    #[test]
-    fn an_outage_is_rechecked_once_per_interval() {
-        let recheck = Duration::from_secs(1);
-        let policy = Unavailable::FallBackToLocal;
-        let mut health = Health::default();
-        let start = Instant::now();
-        assert!(health.should_try(policy, start, recheck));
-        assert!(
-            health.mark_down(start, recheck),
-            "the first failure starts an outage"
-        );
-        assert!(!health.mark_down(start, recheck), "later failures do not");
-        assert!(!health.should_try(policy, start + recheck / 2, recheck));
-        assert!(
-            health.should_try(policy, start + recheck, recheck),
-            "the recheck"
-        );
-        assert!(
-            !health.should_try(policy, start + recheck, recheck),
-            "one call rechecks; the others are paced locally"
-        );
-        assert_eq!(
-            health.mark_up(start + recheck * 3),
-            Some(recheck * 3),
-            "an answer ends the outage"
-        );
-        assert_eq!(health.mark_up(start + recheck * 3), None);
-        assert!(health.should_try(policy, start + recheck * 3, recheck));
-    }
-
-    #[test]
-    fn with_fail_every_call_tries_redis() {
-        let recheck = Duration::from_secs(1);
-        let mut health = Health::default();
-        let now = Instant::now();
-        health.mark_down(now, recheck);
-        assert!(health.should_try(Unavailable::Fail, now, recheck));
-        assert!(health.should_try(Unavailable::Fail, now, recheck));
-    }
 
     #[tokio::test]
     async fn debug_hides_the_password() {

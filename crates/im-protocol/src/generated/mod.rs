@@ -3,4 +3,5 @@
 //! Do not edit the modules below by hand: change the spec and run the generator.
 
 pub mod endpoints;
+pub(crate) mod error_catalog;
 pub mod error_codes;

@@ -1,16 +1,20 @@
-//! The setup APIs the emulator serves besides the APIs of the table: friend import and
-//! add, and friend check. Their bodies come from `im_protocol`.
+//! The setup APIs the emulator serves besides the APIs of the table, for tests to set
+//! state up: friend import and add, and friend check. Their bodies come from
+//! `im_protocol`.
 
 use im_protocol::limits::MAX_FRIEND_CHECK_ACCOUNTS;
 use im_protocol::{
     AddType, FriendAddRequest, FriendCheckRequest, FriendCheckType, FriendImportRequest,
+    FriendRelation,
 };
 use serde_json::{Map, Value};
 
-use crate::service::{
-    Answer, check_count, check_from_and_targets, check_type_among, decode, decode_value,
+use super::{
+    check_count, check_from, check_from_and_targets, check_type_among, decode, decode_value,
 };
-use crate::state::{Failure, World};
+use crate::outcome::{AccountOutcome, FriendAddOutcome};
+use crate::replies::Failure;
+use crate::state::World;
 
 /// The most friends in one friend add or import. The service documents no limit; this is
 /// the emulator's choice, the limit of the batch account APIs.
@@ -63,12 +67,22 @@ impl SetupApi {
     }
 }
 
-/// Serves a setup API. These never see faults or the frequency limit.
+/// What a setup request did.
+#[derive(Debug)]
+pub(crate) enum SetupResult {
+    /// A friend add or import: the outcome of each account.
+    FriendsAdded(Vec<AccountOutcome<FriendAddOutcome>>),
+    /// A friend check: the friendship with each account.
+    FriendsChecked(Vec<AccountOutcome<FriendRelation>>),
+}
+
+/// Serves a setup API: checks the request and applies it. These never see faults or the
+/// frequency limit.
 pub(crate) fn serve(
     world: &mut World,
     api: SetupApi,
     object: Map<String, Value>,
-) -> Result<Answer, Failure> {
+) -> Result<SetupResult, Failure> {
     match api {
         SetupApi::FriendAdd => {
             let request: FriendAddRequest = decode(object)?;
@@ -111,7 +125,7 @@ pub(crate) fn serve(
                 request.to_account.len(),
                 MAX_FRIEND_CHECK_ACCOUNTS,
             )?;
-            Ok(Answer::ok(world.check_friends(
+            Ok(SetupResult::FriendsChecked(world.check_friends(
                 &request.from_account,
                 &request.to_account,
                 request.check_type,
@@ -127,8 +141,10 @@ fn add_friends(
     from: &str,
     to: &[&str],
     add_type: AddType,
-) -> Result<Answer, Failure> {
-    world.check_from(from)?;
+) -> Result<SetupResult, Failure> {
+    check_from(world, from)?;
     check_count(to.len(), MAX_FRIEND_ITEMS, "AddFriendItem")?;
-    Ok(Answer::ok(world.add_friends(from, to, add_type)))
+    Ok(SetupResult::FriendsAdded(
+        world.add_friends(from, to, add_type),
+    ))
 }
