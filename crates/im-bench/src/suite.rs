@@ -1,12 +1,12 @@
 //! The runner of `cargo xtask bench` (the `bench-report` program): measures the SDK side by
 //! side with the official libraries and writes `docs/benchmarks.md`.
 //!
-//! It builds the release binaries (`imctl`, when a chosen section runs it, and the measuring
-//! programs of this crate), installs the official Python and Node UserSig libraries into a
-//! scratch folder under the cargo target directory (saying so, and going on without them, when
-//! they cannot be installed), runs every measurement in interleaved rounds, one process per
-//! measurement, and writes the figures with their targets, the machine, and the commands that
-//! reproduce them.
+//! It runs the release binaries beside it (`imctl` and the measuring programs of this crate:
+//! `cargo build --release -p im-bench -p im-cli`, which `cargo xtask bench` runs first),
+//! installs the official Python and Node UserSig libraries into a scratch folder under the
+//! cargo target directory (saying so, and going on without them, when they cannot be
+//! installed), runs every measurement in interleaved rounds, one process per measurement, and
+//! writes the figures with their targets, the machine, and the commands that reproduce them.
 //!
 //! - `cargo xtask bench`: the full run; writes `docs/benchmarks.md`.
 //! - `cargo xtask bench --quick`: fewer rounds and smaller sizes; writes
@@ -54,12 +54,21 @@ fn measure(plan: &Plan) -> Result<(), String> {
     let load_before = machine::load_average();
 
     let release = release_dir()?;
-    let root = workspace_root();
-    let mut build = vec!["build", "--release", "-p", "im-bench"];
+    let mut programs = vec![
+        "bench-usersig",
+        "bench-cpu",
+        "bench-overhead",
+        "bench-emulator",
+    ];
     if plan.runs_imctl() {
-        build.extend(["-p", "im-cli"]);
+        programs.push("imctl");
     }
-    setup::cargo(&root, &build)?;
+    if let Some(missing) = programs.iter().find(|name| !release.join(name).exists()) {
+        return Err(format!(
+            "{missing} is not built in {}: run `cargo build --release -p im-bench -p im-cli`              first (`cargo xtask bench` does)",
+            release.display()
+        ));
+    }
     let seed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(1, |elapsed| elapsed.as_nanos() as u64);
@@ -105,7 +114,7 @@ fn measure(plan: &Plan) -> Result<(), String> {
     }
     .markdown();
     let destination = if plan.writes_published_figures() {
-        root.join("docs/benchmarks.md")
+        workspace_root().join("docs/benchmarks.md")
     } else {
         ctx.scratch.join("benchmarks.md")
     };

@@ -5,7 +5,7 @@ pub(crate) const SECTIONS: &[&str] = &[
     "usersig", "cpu", "overhead", "import", "export", "accounts", "redis", "memory",
 ];
 
-/// The sections that run `imctl`, so need it built.
+/// The sections that run `imctl`.
 const RUN_IMCTL: &[&str] = &["import", "export", "accounts", "redis", "memory"];
 
 /// How much a run measures.

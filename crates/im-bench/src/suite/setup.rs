@@ -1,27 +1,11 @@
-//! Commands that prepare a run rather than measure it: cargo builds and the installers of the
-//! official libraries.
+//! Commands that prepare a run rather than measure it: the installers of the official
+//! libraries.
 
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::process::tail;
-
-/// Runs `cargo ARGS` in the workspace `root`, echoing it first; fails when it fails.
-pub(crate) fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    println!("==> cargo {}", args.join(" "));
-    let status = Command::new(&cargo)
-        .current_dir(root)
-        .args(args)
-        .status()
-        .map_err(|error| format!("cannot run {cargo}: {error}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
-    }
-}
 
 /// Runs one setup command (venv, pip, npm) with its output in `log`.
 pub(crate) fn setup_command(program: &str, args: &[&str], log: &Path) -> Result<(), String> {
