@@ -1,19 +1,33 @@
-//! The measuring programs behind `cargo xtask bench`, which runs them and writes
-//! `docs/benchmarks.md`.
+//! The benchmark suite behind `cargo xtask bench`: the runner that writes
+//! `docs/benchmarks.md`, and the measuring programs it runs.
 //!
-//! Each program measures one thing in one process, on one thread, and prints its figures as
-//! `RESULT name=value` lines on standard output (and facts about the run as `INFO name=value`
-//! lines), so the xtask can run them in interleaved rounds and take medians:
+//! `bench-report` is the runner ([`suite`]): it builds the release binaries it needs, installs
+//! the official Python and Node UserSig libraries into a scratch folder, runs every measurement
+//! in interleaved rounds, one process per measurement, and writes the figures with their
+//! targets, the machine, and the commands that reproduce them. `cargo xtask bench [OPTIONS]`
+//! runs it; the options are listed in [`suite`].
+//!
+//! Each measuring program measures one thing in one process, on one thread, and prints its
+//! figures as `RESULT name=value` lines on standard output (and facts about the run as
+//! `INFO name=value` lines), so the runner can run them in interleaved rounds and take medians:
 //!
 //! - `bench-usersig`: UserSig generations and decode+verify per second.
 //! - `bench-cpu`: the SDK's own CPU cost of one 1000-account call, and of its parts.
 //! - `bench-overhead`: one 1000-account call through the SDK over loopback HTTP against a bare
 //!   hyper POST of the same bytes to the same server.
 //! - `bench-emulator`: the emulator served on loopback until standard input closes, then its
-//!   request log summarised (calls, rate-limit rejections, busiest one-second window).
+//!   request log summarised ([`EmulatorSummary`]: calls, rate-limit rejections, busiest
+//!   one-second window).
 //!
-//! This library holds what they share: the workload's constants, a tiny option parser, a
-//! timed loop, and the thread's CPU clock.
+//! This library holds what they share: the workload's constants, the lines they print, a tiny
+//! option parser, a timed loop, and the thread's CPU clock.
+
+mod lines;
+pub mod suite;
+mod summary;
+
+pub use lines::{info, result};
+pub use summary::EmulatorSummary;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -59,16 +73,6 @@ pub fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())
-}
-
-/// Prints one figure as `RESULT name=value`.
-pub fn result(name: &str, value: impl fmt::Display) {
-    println!("RESULT {name}={value}");
-}
-
-/// Prints one fact about the run as `INFO name=value`.
-pub fn info(name: &str, value: impl fmt::Display) {
-    println!("INFO {name}={value}");
 }
 
 /// A failure of a measuring program, printed before it exits with status 1.

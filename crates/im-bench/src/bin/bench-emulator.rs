@@ -9,7 +9,7 @@
 //! `127.0.0.1` with a frequency limit of `--rate` calls/s per API (0: unlimited) and
 //! `--latency-ms` of added latency before every blocklist answer, and prints
 //! `URL http://127.0.0.1:PORT` once it listens. It serves until its standard input is closed,
-//! then prints, as `RESULT name=value` lines:
+//! then prints, as `RESULT name=value` lines (an [`EmulatorSummary`]):
 //!
 //! - `requests`: every request received;
 //! - `calls`: blocklist calls that counted against the limit;
@@ -23,7 +23,7 @@ use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use im_bench::{BenchError, KEY, Options, SDKAPPID, result};
+use im_bench::{BenchError, EmulatorSummary, KEY, Options, SDKAPPID};
 use im_emulator::{Emulator, Faults};
 use im_protocol::{Api, ErrorCode};
 use im_sig::SecretKey;
@@ -101,11 +101,12 @@ fn run() -> Result<(), BenchError> {
         server.shutdown().await;
         Ok::<_, BenchError>(())
     })?;
-    summarise(&emulator);
+    summarise(&emulator).print();
     Ok(())
 }
 
-fn summarise(emulator: &Emulator) {
+/// What the request log says about the measurement that just ran.
+fn summarise(emulator: &Emulator) -> EmulatorSummary {
     let log = emulator.requests();
     let calls: Vec<_> = log
         .iter()
@@ -130,14 +131,13 @@ fn summarise(emulator: &Emulator) {
         (Some(first), Some(last)) => last.at.saturating_duration_since(first.at),
         _ => Duration::ZERO,
     };
-    result("requests", log.len());
-    result("calls", calls.len());
-    result("rejected", rejected);
-    result("other_failures", other_failures);
-    result("max_calls_1s", max_calls_1s);
-    result("call_span_secs", format_args!("{:.4}", span.as_secs_f64()));
-    result(
-        "accounts",
-        calls.iter().map(|request| request.accounts).sum::<usize>(),
-    );
+    EmulatorSummary {
+        requests: log.len() as u64,
+        calls: calls.len() as u64,
+        rejected: rejected as u64,
+        other_failures: other_failures as u64,
+        max_calls_1s: max_calls_1s as u64,
+        call_span_secs: span.as_secs_f64(),
+        accounts: calls.iter().map(|request| request.accounts).sum::<usize>() as u64,
+    }
 }

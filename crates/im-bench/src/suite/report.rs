@@ -1,8 +1,9 @@
-//! The machine a run measured, and `docs/benchmarks.md` itself.
+//! `docs/benchmarks.md` itself: sections with their tables, checks against targets, notes
+//! and the commands that measure them again.
 
 use std::fmt::Write as _;
-use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::machine::Machine;
 
 /// Whether a figure met its target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,133 +86,23 @@ impl Section {
     }
 
     /// A section whose measurement could not run, with the reason and its checks marked.
-    pub(crate) fn not_measured(mut self, reason: &str, figures: &[(&str, &str)]) -> Section {
+    pub(crate) fn not_measured(
+        mut self,
+        reason: &str,
+        figures: &[(impl AsRef<str>, impl AsRef<str>)],
+    ) -> Section {
         self.header.clear();
         self.rows.clear();
         self.notes
             .insert(0, format!("Not measured in this run: {reason}"));
         self.checks = figures
             .iter()
-            .map(|(figure, target)| Check::new(*figure, "-", *target, Verdict::NotMeasured))
+            .map(|(figure, target)| {
+                Check::new(figure.as_ref(), "-", target.as_ref(), Verdict::NotMeasured)
+            })
             .collect();
         self
     }
-}
-
-/// The machine and the run, for the report's first table.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Machine {
-    pub(crate) rows: Vec<(String, String)>,
-}
-
-impl Machine {
-    /// What can be read about this machine without any dependency.
-    pub(crate) fn describe() -> Machine {
-        let mut rows = Vec::new();
-        let cpus = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
-        rows.push(("CPUs (nproc)".to_owned(), cpus.to_string()));
-        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-        let model = cpuinfo
-            .lines()
-            .find_map(|line| {
-                let (name, value) = line.split_once(':')?;
-                (name.trim() == "model name").then(|| value.trim().to_owned())
-            })
-            .unwrap_or_else(|| "unknown".to_owned());
-        rows.push(("CPU".to_owned(), model));
-        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-        let memory = meminfo
-            .lines()
-            .find_map(|line| {
-                line.strip_prefix("MemTotal:").and_then(|rest| {
-                    rest.trim()
-                        .trim_end_matches("kB")
-                        .trim()
-                        .parse::<f64>()
-                        .ok()
-                })
-            })
-            .map_or_else(
-                || "unknown".to_owned(),
-                |kib| format!("{:.1} GiB", kib / 1024.0 / 1024.0),
-            );
-        rows.push(("Memory".to_owned(), memory));
-        let os = std::fs::read_to_string("/etc/os-release")
-            .unwrap_or_default()
-            .lines()
-            .find_map(|line| line.strip_prefix("PRETTY_NAME="))
-            .map(|name| name.trim_matches('"').to_owned())
-            .unwrap_or_else(|| std::env::consts::OS.to_owned());
-        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-            .map(|text| format!(", Linux {}", text.trim()))
-            .unwrap_or_default();
-        rows.push(("OS".to_owned(), format!("{os}{kernel}")));
-        rows.push(("rustc".to_owned(), command_line("rustc", &["--version"])));
-        Machine { rows }
-    }
-
-    pub(crate) fn push(&mut self, name: &str, value: impl Into<String>) {
-        self.rows.push((name.to_owned(), value.into()));
-    }
-}
-
-/// The first line a command prints, or "unknown".
-pub(crate) fn command_line(program: &str, args: &[&str]) -> String {
-    Command::new(program)
-        .args(args)
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .and_then(|output| {
-            String::from_utf8_lossy(&output.stdout)
-                .lines()
-                .next()
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// The 1-, 5- and 15-minute load averages.
-pub(crate) fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .map(|text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// The current time in UTC, e.g. `2026-11-24T03:21:21Z`.
-pub(crate) fn utc_now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rest = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Everything the report says.
@@ -304,14 +195,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_are_civil() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-        assert_eq!(civil_from_days(20_513), (2026, 3, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-    }
-
-    #[test]
     fn the_report_starts_by_saying_it_is_generated() {
         let mut section = Section::new("UserSig", "What it measures.");
         section.header(&["implementation", "gens/s"]);
@@ -336,5 +219,28 @@ mod tests {
         assert!(md.contains("## 1. UserSig"));
         assert!(md.contains("| im-sig | 1,000 |"));
         assert!(md.contains("reliability.md"));
+        assert!(md.contains("| CPUs (nproc) | 2 |"));
+        assert!(md.contains("- median of 5 rounds"));
+        assert!(md.contains("|---|---:|\n| im-sig | 1,000 |"));
+        assert!(md.contains("Reproduce:\n\n```sh\ncargo xtask bench\n```\n"));
+    }
+
+    #[test]
+    fn a_section_not_measured_says_why_and_marks_its_figures() {
+        let mut section = Section::new("Redis", "Three processes.");
+        section.header(&["round"]);
+        section.row(vec!["1".to_owned()]);
+        section.notes.push("Input: a file.".to_owned());
+        let section = section.not_measured("no redis-server", &[("Redis: rejections", "0")]);
+        assert!(section.header.is_empty() && section.rows.is_empty());
+        assert_eq!(
+            section.notes,
+            [
+                "Not measured in this run: no redis-server",
+                "Input: a file."
+            ]
+        );
+        assert_eq!(section.checks[0].verdict, Verdict::NotMeasured);
+        assert_eq!(section.checks[0].value, "-");
     }
 }
