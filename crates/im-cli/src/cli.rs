@@ -36,9 +36,17 @@ pub(crate) struct Global {
     /// The app's SDKAppID (a positive number: 0 is no app).
     #[arg(long, global = true, env = "TIM_SDKAPPID", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) sdkappid: Option<u64>,
-    /// The app's secret key (prefer the environment variable: arguments are visible to others).
+    /// The app's secret key. Prefer TIM_SECRET_KEY or --key-file: other users of the
+    /// machine can read command-line arguments.
     #[arg(long, global = true, env = "TIM_SECRET_KEY", hide_env_values = true)]
     pub(crate) key: Option<String>,
+    /// Read the app's secret key from this file (its first line), or `-` for standard
+    /// input; it takes precedence over TIM_SECRET_KEY.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) key_file: Option<PathBuf>,
+    /// Set when the key was given as a command-line argument (not from the environment).
+    #[arg(skip)]
+    pub(crate) key_on_command_line: bool,
     /// The app admin account requests are made as.
     #[arg(
         long,
@@ -78,21 +86,43 @@ impl Global {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Run a realistic story end to end against an embedded emulator.
+    #[command(after_help = "Example:\n  imctl demo")]
     Demo,
     /// Run the emulator as an HTTP server on loopback.
+    #[command(
+        after_help = "Example:\n  imctl serve --addr 127.0.0.1:8080 --faults 502=0.05,account=0.3,seed=7"
+    )]
     Serve(ServeArgs),
     /// Make and check UserSigs.
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  imctl sig gen --identifier alice --expire 86400")]
     Sig(SigCommand),
     /// Change, read and check blocklists.
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  imctl blocklist add --from alice --to bob carol")]
     Blocklist(BlocklistCommand),
     /// Import, check and delete accounts.
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  imctl account import --file accounts.csv")]
     Account(AccountCommand),
     /// Receive and verify blocklist webhooks (callbacks).
     #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  TIM_WEBHOOK_TOKEN=... imctl webhook listen --addr 127.0.0.1:8081 --json"
+    )]
     Webhook(WebhookCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard
+    /// output.
+    #[command(
+        after_help = "Example:\n  imctl completions bash > ~/.local/share/bash-completion/completions/imctl"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    #[command(after_help = "Example:\n  imctl man > imctl.1 && man ./imctl.1")]
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +148,9 @@ pub(crate) struct ServeArgs {
 pub(crate) enum WebhookCommand {
     /// Serve HTTP on loopback, verify callbacks on any path and print each event; rejected
     /// requests go to standard error. Ctrl-C stops it.
+    #[command(
+        after_help = "Example:\n  TIM_WEBHOOK_TOKEN=... imctl webhook listen --addr 127.0.0.1:8081 --json"
+    )]
     Listen(ListenArgs),
 }
 
@@ -138,6 +171,9 @@ pub(crate) struct ListenArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum SigCommand {
     /// Print a new UserSig for an identifier.
+    #[command(
+        after_help = "Example:\n  TIM_SDKAPPID=1400000000 TIM_SECRET_KEY=... imctl sig gen --identifier alice --expire 86400"
+    )]
     Gen {
         /// The UserID to sign for.
         #[arg(long)]
@@ -147,6 +183,7 @@ pub(crate) enum SigCommand {
         expire: u64,
     },
     /// Check a UserSig: exit 0 when valid, 1 with the reason otherwise.
+    #[command(after_help = "Example:\n  imctl sig verify --identifier alice \"$SIG\"")]
     Verify {
         /// The UserID the sig must be for.
         #[arg(long)]
@@ -159,16 +196,24 @@ pub(crate) enum SigCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum BlocklistCommand {
     /// Block accounts.
+    #[command(
+        after_help = "Example:\n  imctl blocklist add --from alice --to bob carol   # or --to-file ids.txt"
+    )]
     Add(UpdateArgs),
     /// Unblock accounts.
+    #[command(after_help = "Example:\n  imctl blocklist remove --from alice --to bob")]
     Remove(UpdateArgs),
     /// List a user's blocklist.
+    #[command(after_help = "Example:\n  imctl blocklist list --from alice --json")]
     List {
         /// The user whose blocklist is listed.
         #[arg(long)]
         from: String,
     },
     /// Check accounts against a user's blocklist (both ways unless --single).
+    #[command(
+        after_help = "Example:\n  imctl blocklist check --from alice --to bob carol --single"
+    )]
     Check {
         #[command(flatten)]
         target: Targets,
@@ -177,6 +222,9 @@ pub(crate) enum BlocklistCommand {
         single: bool,
     },
     /// Block many (from, to) pairs from a file of `from,to` lines.
+    #[command(
+        after_help = "Example:\n  imctl blocklist import --file pairs.csv --checkpoint import.ckpt"
+    )]
     Import {
         /// The file of `from,to` pairs (CSV, optional `from,to` header, `#` comments in the
         /// first column), or `-` for standard input.
@@ -187,6 +235,9 @@ pub(crate) enum BlocklistCommand {
         checkpoint: Option<PathBuf>,
     },
     /// Write every entry of users' blocklists to a file, as the `from,to` pairs `import` reads.
+    #[command(
+        after_help = "Example:\n  imctl blocklist export --users users.txt --out pairs.csv --checkpoint export.ckpt"
+    )]
     Export(ExportArgs),
 }
 
@@ -247,6 +298,9 @@ pub(crate) struct Targets {
 pub(crate) enum AccountCommand {
     /// Import accounts from a file of `UserID[,Nick[,FaceUrl]]` lines (CSV); existing
     /// accounts get the nickname and avatar given.
+    #[command(
+        after_help = "Example:\n  imctl account import --file accounts.csv --checkpoint accounts.ckpt"
+    )]
     Import {
         /// The accounts file, or `-` for standard input.
         #[arg(long)]
@@ -256,8 +310,12 @@ pub(crate) enum AccountCommand {
         checkpoint: Option<PathBuf>,
     },
     /// Tell, for each account, whether it was imported.
+    #[command(
+        after_help = "Example:\n  imctl account check --file ids.txt --json   # or --id alice bob"
+    )]
     Check(AccountIds),
     /// Delete accounts; accounts that do not exist are reported as such.
+    #[command(after_help = "Example:\n  imctl account delete --id alice bob")]
     Delete(AccountIds),
 }
 

@@ -1,6 +1,8 @@
 //! Turns the global options into a configured client.
 
+use std::io::Read as _;
 use std::net::IpAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use im_ratelimit_redis::{RedisRateLimiter, Unavailable};
@@ -56,12 +58,47 @@ pub(crate) fn credentials(global: &Global) -> Result<(u64, SecretKey), Failure> 
     let sdkappid = global
         .sdkappid
         .ok_or_else(|| Failure::new("missing --sdkappid (or TIM_SDKAPPID)"))?;
-    let key = global
+    Ok((sdkappid, secret_key(global)?))
+}
+
+/// The key of `--key-file`, or else of `--key` / `TIM_SECRET_KEY`.
+pub(crate) fn secret_key(global: &Global) -> Result<SecretKey, Failure> {
+    if let Some(path) = &global.key_file {
+        if global.key_on_command_line {
+            return Err(Failure::new(
+                "--key and --key-file both name the key; give one",
+            ));
+        }
+        return read_key_file(path);
+    }
+    global
         .key
         .as_deref()
         .filter(|key| !key.is_empty())
-        .ok_or_else(|| Failure::new("missing --key (or TIM_SECRET_KEY)"))?;
-    Ok((sdkappid, SecretKey::from(key)))
+        .map(SecretKey::from)
+        .ok_or_else(|| Failure::new("missing the key: set TIM_SECRET_KEY or give --key-file"))
+}
+
+/// The most a key file may hold: a key is 64 hex digits, so this is plenty.
+const MAX_KEY_FILE: u64 = 4096;
+
+/// The first line of `path` (`-`: standard input), trimmed; never echoed in errors.
+fn read_key_file(path: &Path) -> Result<SecretKey, Failure> {
+    let name = path.display();
+    let mut text = String::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin()
+            .take(MAX_KEY_FILE)
+            .read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|file| file.take(MAX_KEY_FILE).read_to_string(&mut text))
+    };
+    read.map_err(|error| Failure::new(format!("cannot read the key file {name}: {error}")))?;
+    let key = text.lines().next().unwrap_or_default().trim();
+    if key.is_empty() {
+        return Err(Failure::new(format!("the key file {name} holds no key")));
+    }
+    Ok(SecretKey::from(key))
 }
 
 /// A signer for the admin account, for `sig` commands.

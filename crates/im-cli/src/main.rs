@@ -24,7 +24,8 @@ mod send_window;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::parser::ValueSource;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use crate::cli::{Cli, Command};
 
@@ -63,8 +64,11 @@ impl From<tencent_im::Error> for Failure {
 fn main() -> ExitCode {
     // A usage error exits with 1 like any bad input (clap's own code, 2, would read as
     // "some accounts failed"); `--help` and `--version` exit with 0.
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             let _ = error.print();
             return if error.use_stderr() {
@@ -74,6 +78,13 @@ fn main() -> ExitCode {
             };
         }
     };
+    cli.global.key_on_command_line = matches.value_source("key") == Some(ValueSource::CommandLine);
+    if cli.global.key_on_command_line {
+        eprintln!(
+            "warning: a key given with --key can be read by other users of this machine \
+             (process list, shell history); prefer TIM_SECRET_KEY or --key-file"
+        );
+    }
     init_logging(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -106,6 +117,8 @@ async fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Blocklist(command) => commands::blocklist::run(global, command).await,
         Command::Account(command) => commands::account::run(global, command).await,
         Command::Webhook(command) => commands::webhook::run(global, command).await,
+        Command::Completions { shell } => commands::shell::completions(shell),
+        Command::Man => commands::shell::man(),
     }
 }
 

@@ -91,9 +91,9 @@ pub const HEADROOM: f64 = 0.02;
 
 /// The in-process pacer: one lane per app and API, calls spaced evenly at the lane's rate.
 ///
-/// A lane starts calls at most every `(1 + HEADROOM) / rate` seconds, so no one-second
-/// window ever holds more than `rate` starts, even after network jitter. Callers wait in
-/// order. When the service answers with a rate-limit code, the lane's rate drops to 70%
+/// A lane hands out slots `(1 + HEADROOM) / rate` seconds apart, in the order callers ask,
+/// so no one-second window ever holds more than `rate` starts, even after network jitter.
+/// Each caller sleeps until its own slot: one that wakes late does not hold up the others. When the service answers with a rate-limit code, the lane's rate drops to 70%
 /// of its current value and then climbs back to nominal over ten seconds, unless another
 /// throttle answer comes first. Answers to calls started before the last cut do not cut
 /// again: they were already on their way (as TCP cuts once per round trip).
@@ -131,30 +131,34 @@ pub struct AdaptivePacer {
 /// A lane with the app and API path it paces.
 type KeyedLane = (u64, Box<str>, Arc<Lane>);
 
-/// One lane: a fair gate that callers pass one at a time, and the throttle state.
+/// One lane: the slots handed out, and the throttle state.
 #[derive(Debug, Default)]
 struct Lane {
-    /// The previous call's slot and the moment it actually started. Waiters hold the gate
-    /// while they sleep, so they go in order.
-    gate: tokio::sync::Mutex<Option<Start>>,
+    schedule: Mutex<Schedule>,
     throttle: Mutex<Option<Throttle>>,
     /// No call starts before this moment (the service asked for it with `Retry-After`).
     paused_until: Mutex<Option<Instant>>,
 }
 
-/// When a call was scheduled to start, and when it did.
-#[derive(Clone, Copy, Debug)]
-struct Start {
-    slot: Instant,
-    actual: Instant,
+/// The slots a lane has handed out.
+#[derive(Debug, Default)]
+struct Schedule {
+    /// The earliest the next slot may be: one interval after the last one handed out.
+    next: Option<Instant>,
+    /// Callers holding a slot they have not reached yet.
+    waiting: u32,
 }
 
-/// How far a late wake-up may be made up for: the next slot is at least this close to one
-/// interval after the previous call's actual start. Slots follow each other at the paced
-/// interval, so timer rounding costs no throughput; a late wake-up is made up for by at most
-/// this much, so it never lets a burst through. Any `k` consecutive starts then span at
-/// least `k * interval - CATCH_UP`, which with [`HEADROOM`] keeps `rate` starts per second.
-const CATCH_UP: Duration = Duration::from_millis(2);
+/// A caller's hold on a slot, counted in [`Schedule::waiting`] until it is dropped (also
+/// when the caller gives up waiting).
+struct Waiting<'a>(&'a Lane);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut schedule = lock(&self.0.schedule);
+        schedule.waiting = schedule.waiting.saturating_sub(1);
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Throttle {
@@ -237,15 +241,26 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The slot after `previous`: one interval after its slot, but no earlier than one interval
-/// (less [`CATCH_UP`]) after it actually started, not in the past, and never more than one
-/// interval away (which only a clock other than this runtime's could ask for).
-fn next_slot(previous: Start, interval: Duration, now: Instant) -> Instant {
-    let paced = previous.slot + interval;
-    let after_actual = (previous.actual + interval)
-        .checked_sub(CATCH_UP)
-        .unwrap_or(previous.actual);
-    paced.max(after_actual).max(now).min(now + interval)
+/// Hands out the next slot at or after `earliest`: one interval after the last one handed
+/// out, so slots stay evenly spaced however late their callers wake up. A late caller
+/// neither pushes the others back nor lets them bunch up: `rate + 1` starts can fall in one
+/// second only if a caller wakes more than [`HEADROOM`] of a second late. A next slot
+/// further away than the waiting callers explain (each at most `longest` apart) comes from
+/// a clock other than this runtime's, and is brought back.
+fn reserve(
+    schedule: &mut Schedule,
+    earliest: Instant,
+    interval: Duration,
+    longest: Duration,
+) -> Instant {
+    let explained = earliest + longest * (schedule.waiting + 1);
+    let slot = schedule
+        .next
+        .map_or(earliest, |next| next.max(earliest))
+        .min(explained);
+    schedule.next = Some(slot + interval);
+    schedule.waiting += 1;
+    slot
 }
 
 /// The rate of a lane at `now`: nominal without a throttle answer; after one, the throttled
@@ -264,34 +279,26 @@ fn effective_rate(nominal: f64, throttle: Option<Throttle>, now: Instant) -> f64
 impl RateLimiter for AdaptivePacer {
     async fn acquire(&self, key: RateKey<'_>) -> Result<(), RateLimitError> {
         let lane = self.lane(key);
-        let mut previous = lane.gate.lock().await;
-        let now = Instant::now();
-        let slot = match *previous {
-            None => now,
-            Some(start) => {
-                let throttle = *lock(&lane.throttle);
-                let rate = effective_rate(self.nominal_rate(key), throttle, now);
-                let interval = Duration::from_secs_f64((1.0 + HEADROOM) / rate);
-                next_slot(start, interval, now)
-            }
-        };
-        tokio::time::sleep_until(slot).await;
-        // A pause asked for while waiting holds this call back too.
+        let nominal = self.nominal_rate(key);
+        let longest = Duration::from_secs_f64((1.0 + HEADROOM) / (nominal * MIN_RATE_SHARE));
         loop {
-            let paused_until = *lock(&lane.paused_until);
             let now = Instant::now();
-            match paused_until {
-                Some(until) if until > now => {
-                    tokio::time::sleep_until(until.min(now + MAX_PAUSE)).await;
-                }
-                _ => break,
+            let earliest = (*lock(&lane.paused_until))
+                .filter(|until| *until > now)
+                .map_or(now, |until| until.min(now + MAX_PAUSE));
+            let throttle = *lock(&lane.throttle);
+            let rate = effective_rate(nominal, throttle, now);
+            let interval = Duration::from_secs_f64((1.0 + HEADROOM) / rate);
+            let slot = reserve(&mut lock(&lane.schedule), earliest, interval, longest);
+            let _waiting = Waiting(&lane);
+            tokio::time::sleep_until(slot).await;
+            // A pause asked for while waiting holds this call back too: it takes a slot
+            // after the pause, behind the callers already there.
+            let paused = (*lock(&lane.paused_until)).is_some_and(|until| until > Instant::now());
+            if !paused {
+                return Ok(());
             }
         }
-        *previous = Some(Start {
-            slot,
-            actual: Instant::now(),
-        });
-        Ok(())
     }
 
     fn on_throttled(&self, key: RateKey<'_>, sent_at: Instant) {

@@ -7,5 +7,6 @@ pub(crate) mod demo;
 pub(crate) mod export;
 pub(crate) mod import;
 pub(crate) mod serve;
+pub(crate) mod shell;
 pub(crate) mod sig;
 pub(crate) mod webhook;

@@ -18,20 +18,15 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
             args.addr
         )));
     }
-    let key = global
-        .key
-        .as_deref()
-        .filter(|key| !key.is_empty())
-        .ok_or_else(|| {
-            Failure::new("missing --key (or TIM_SECRET_KEY): the key clients sign with")
-        })?;
+    // The key clients sign with.
+    let key = crate::config::secret_key(global)?;
     let faults = match &args.faults {
         Some(spec) => parse_faults(spec)?,
         None => Faults::none(),
     };
     let mut builder = Emulator::builder()
         .sdkappid(global.sdkappid.unwrap_or(DEFAULT_SDKAPPID))
-        .key(tencent_im::SecretKey::from(key))
+        .key(key)
         .admin(global.admin.clone())
         .faults(faults);
     if let Some(rate) = global.rate {

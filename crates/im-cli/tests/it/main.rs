@@ -17,6 +17,7 @@ mod import;
 mod input;
 mod interrupt;
 mod migration;
+mod native;
 mod retry_after;
 mod shared_rate;
 mod sig;

@@ -136,42 +136,67 @@ fn rates_come_from_the_key_unless_configured() {
 }
 
 #[test]
-fn late_starts_are_made_up_for_by_at_most_the_catch_up() {
+fn slots_stay_evenly_spaced_however_late_callers_wake() {
+    let ms = Duration::from_millis;
     let t0 = Instant::now();
-    let interval = Duration::from_millis(5);
-    let on_time = Start {
-        slot: t0,
-        actual: t0,
-    };
-    assert_eq!(next_slot(on_time, interval, t0), t0 + interval);
-    // The previous call started 1 ms late (timer rounding): no throughput is lost.
-    let a_bit_late = Start {
-        slot: t0,
-        actual: t0 + Duration::from_millis(1),
-    };
+    let (interval, longest) = (ms(5), ms(100));
+    let mut schedule = Schedule::default();
+    // Three callers ask at once: three slots an interval apart.
+    let slots: Vec<Instant> = (0..3)
+        .map(|_| reserve(&mut schedule, t0, interval, longest))
+        .collect();
+    assert_eq!(slots, [t0, t0 + ms(5), t0 + ms(10)]);
+    assert_eq!(schedule.waiting, 3);
+    // A caller asking 7 ms in (the others may have woken late: it does not matter) gets
+    // the next slot of the schedule, not one relative to when anyone woke.
     assert_eq!(
-        next_slot(a_bit_late, interval, a_bit_late.actual),
-        t0 + interval
+        reserve(&mut schedule, t0 + ms(7), interval, longest),
+        t0 + ms(15)
     );
-    // 30 ms late: the next call still waits an interval less the catch-up.
-    let very_late = Start {
-        slot: t0,
-        actual: t0 + Duration::from_millis(30),
-    };
+    // After the lane sat idle, a caller starts at once.
     assert_eq!(
-        next_slot(very_late, interval, very_late.actual),
-        t0 + Duration::from_millis(33)
+        reserve(&mut schedule, t0 + ms(500), interval, longest),
+        t0 + ms(500)
     );
-    // A previous start on another clock, far ahead of this one, delays by one
-    // interval at most.
-    let foreign = Start {
-        slot: t0 + Duration::from_secs(100),
-        actual: t0 + Duration::from_secs(100),
+}
+
+#[test]
+fn a_slot_from_another_clock_far_ahead_is_brought_back() {
+    let t0 = Instant::now();
+    let (interval, longest) = (Duration::from_millis(5), Duration::from_millis(100));
+    let mut schedule = Schedule {
+        next: Some(t0 + Duration::from_secs(100)),
+        waiting: 1,
     };
-    assert_eq!(next_slot(foreign, interval, t0), t0 + interval);
-    // An idle lane starts at once.
-    let later = t0 + Duration::from_secs(1);
-    assert_eq!(next_slot(on_time, interval, later), later);
+    // One caller waits: the next slot is at most two of the longest intervals away.
+    assert_eq!(
+        reserve(&mut schedule, t0, interval, longest),
+        t0 + Duration::from_millis(200)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn callers_asking_at_once_start_an_interval_apart_and_the_count_unwinds() {
+    let pacer = Arc::new(AdaptivePacer::new(102));
+    let key = RateKey::api(APP, Api::BlackListGet);
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let pacer = Arc::clone(&pacer);
+            tokio::spawn(async move {
+                pacer.acquire(key).await.expect("never fails");
+                start.elapsed()
+            })
+        })
+        .collect();
+    let mut starts = Vec::new();
+    for task in tasks {
+        starts.push(task.await.expect("the task ran"));
+    }
+    starts.sort();
+    let expected: Vec<Duration> = (0..5).map(|k| Duration::from_millis(10 * k)).collect();
+    assert_eq!(starts, expected);
+    assert_eq!(lock(&pacer.lane(key).schedule).waiting, 0);
 }
 
 #[test]
