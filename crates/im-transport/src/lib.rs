@@ -102,15 +102,29 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+#[cfg(any(feature = "tower", feature = "reqwest"))]
+mod body;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_transport;
+mod metadata;
+mod redact;
+#[cfg(feature = "reqwest")]
+mod reqwest;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+#[cfg(feature = "tower")]
+mod tower;
 
+#[cfg(feature = "reqwest")]
+pub use self::reqwest::ReqwestTransport;
+#[cfg(feature = "tower")]
+pub use self::tower::TowerTransport;
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
+pub use metadata::{RequestMetadata, RetrySafety};
+pub use redact::redact_uri;
 /// The crates a [`Transport`] implementation needs, so this one is enough to write one.
 pub use {async_trait::async_trait, bytes, http};
 
