@@ -122,6 +122,21 @@ impl ApiInfo {
     pub fn safety(&self) -> RetrySafety {
         self.safety
     }
+
+    /// The name, shared rather than copied when it is the spec's.
+    pub(crate) fn shared_name(&self) -> Cow<'static, str> {
+        self.name.clone()
+    }
+
+    /// The retry safety in the spelling of `im-transport`, for the request's metadata.
+    pub(crate) fn transport_safety(&self) -> im_transport::RetrySafety {
+        match self.safety {
+            RetrySafety::Convergent => im_transport::RetrySafety::Convergent,
+            RetrySafety::Read => im_transport::RetrySafety::Read,
+            // `Unsafe`, and any kind a later version adds: assume the worst.
+            _ => im_transport::RetrySafety::Unsafe,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -141,6 +156,22 @@ mod tests {
         assert_eq!(send.safety(), RetrySafety::Unsafe);
         assert_eq!(send.calls_per_second(), DEFAULT_CALLS_PER_SECOND);
         assert_eq!(send.name(), "v4/openim/sendmsg");
+    }
+
+    #[test]
+    fn transports_read_the_same_retry_safety() {
+        for safety in [
+            RetrySafety::Convergent,
+            RetrySafety::Read,
+            RetrySafety::Unsafe,
+        ] {
+            let api = ApiInfo::custom("v4/x/y")
+                .expect("valid")
+                .with_safety(safety);
+            let seen = api.transport_safety();
+            assert_eq!(seen.as_str(), safety.as_str());
+            assert_eq!(seen.repeat_is_harmless(), safety.repeat_is_harmless());
+        }
     }
 
     #[test]

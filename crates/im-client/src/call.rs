@@ -22,7 +22,7 @@ use std::time::{Duration, SystemTime};
 use backon::ExponentialBackoff;
 use bytes::Bytes;
 use im_protocol::QueryParams;
-use im_transport::TransportError;
+use im_transport::{RequestMetadata, TransportError};
 use serde::Serialize;
 use tokio::time::Instant;
 use tracing::Instrument as _;
@@ -71,8 +71,8 @@ impl Client {
         result
     }
 
-    /// One exchange: sign, send (cut at `cut`), and read the HTTP status. Returns the body
-    /// of a 200 answer.
+    /// One exchange: sign, send with `metadata` attached, and read the HTTP status. Returns
+    /// the body of a 200 answer.
     async fn exchange(
         &self,
         base: &str,
@@ -80,6 +80,7 @@ impl Client {
         body: Bytes,
         resign: bool,
         request_id: u32,
+        metadata: RequestMetadata,
     ) -> Result<Bytes, Error> {
         let usersig = if resign {
             self.inner.signer.refresh()
@@ -99,6 +100,7 @@ impl Client {
         let request = http::Request::post(url.into_string())
             .header(http::header::CONTENT_TYPE, "application/json")
             .header(http::header::USER_AGENT, USER_AGENT)
+            .extension(metadata)
             .body(body)
             .map_err(|error| {
                 Error::Transport(TransportError::invalid_request(error.to_string()))
@@ -213,12 +215,21 @@ impl<'c> Attempts<'c> {
         );
         let (base, used_backup) = self.client.inner.failover.base();
         self.used_backup = used_backup;
+        let now = Instant::now();
         let cut = self
             .deadline
-            .min(Instant::now() + self.client.policy.attempt_timeout());
-        let exchange = self
-            .client
-            .exchange(base, self.api, body.clone(), resign, request_id);
+            .min(now + self.client.policy.attempt_timeout());
+        let metadata = RequestMetadata::new(
+            self.api.shared_name(),
+            self.attempts,
+            self.api.transport_safety(),
+        )
+        .with_remaining_deadline(self.deadline.saturating_duration_since(now))
+        .with_attempt_timeout(cut.saturating_duration_since(now))
+        .with_request_id(request_id);
+        let exchange =
+            self.client
+                .exchange(base, self.api, body.clone(), resign, request_id, metadata);
         let result = match tokio::time::timeout_at(cut, exchange)
             .instrument(span.clone())
             .await

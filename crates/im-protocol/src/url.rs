@@ -126,6 +126,9 @@ impl AsRef<str> for Api {
 /// Replaces the value of every `usersig` query parameter (name compared without regard
 /// to case) with `<redacted>`; the rest of `url` is kept.
 ///
+/// `im_transport::redact_uri` applies the same rule to the `http::Uri` a transport sees
+/// (the two leaf crates share no code; a workspace test keeps them alike).
+///
 /// ```
 /// use im_protocol::redact_usersig;
 ///

@@ -5,7 +5,7 @@ use std::error::Error as StdError;
 use std::fmt;
 
 /// A boxed error that can cross threads; the cause carried inside a [`TransportError`].
-type BoxError = Box<dyn StdError + Send + Sync>;
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// A request could not be completed: no response, or a response that could not be read.
 ///
@@ -68,7 +68,7 @@ pub enum TransportErrorKind {
 }
 
 impl TransportError {
-    fn new(kind: TransportErrorKind, source: Option<BoxError>) -> Self {
+    pub(crate) fn new(kind: TransportErrorKind, source: Option<BoxError>) -> Self {
         Self {
             kind,
             limit: None,

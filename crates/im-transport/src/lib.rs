@@ -19,6 +19,9 @@
 //!   it in `[dev-dependencies]`. Typed answers of Tencent's APIs for these doubles are in
 //!   `im-protocol`'s `test_util` module (its own `test-util` feature), since this crate knows
 //!   nothing of Tencent.
+//! - `tower`: `TowerTransport`, the transport from any tower service of `http::Request`s
+//!   (tower-http layers, timeouts, tracing).
+//! - `reqwest`: `ReqwestTransport`, the transport on an app's own reqwest client.
 //!
 //! Without default features the crate has only the trait and the error, and pulls in neither
 //! hyper nor tokio.
@@ -103,15 +106,29 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+#[cfg(any(feature = "tower", feature = "reqwest"))]
+mod body;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_transport;
+mod metadata;
+mod redact;
+#[cfg(feature = "reqwest")]
+mod reqwest;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+#[cfg(feature = "tower")]
+mod tower;
 
+#[cfg(feature = "reqwest")]
+pub use self::reqwest::ReqwestTransport;
+#[cfg(feature = "tower")]
+pub use self::tower::TowerTransport;
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
+pub use metadata::{RequestMetadata, RetrySafety};
+pub use redact::redact_uri;
 /// The crates a [`Transport`] implementation needs, so this one is enough to write one.
 pub use {async_trait::async_trait, bytes, http};
 

@@ -5,5 +5,6 @@
 
 mod batch;
 mod call;
+mod metadata;
 mod operate;
 mod support;

@@ -22,7 +22,7 @@ mod replay;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 
-use crate::TransportError;
+use crate::{RequestMetadata, TransportError};
 
 pub use closure::{FnTransport, NeverTransport};
 pub use replay::{ReplayMode, ReplayTransport};
@@ -71,13 +71,16 @@ pub struct RecordedRequest {
     pub headers: HeaderMap,
     /// The request body.
     pub body: Bytes,
+    /// The [`RequestMetadata`] the sender attached, if any.
+    pub metadata: Option<RequestMetadata>,
 }
 
 impl RecordedRequest {
     /// Records `request`.
     pub fn from_request(request: http::Request<Bytes>) -> Self {
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
         Self {
+            metadata: parts.extensions.remove(),
             method: parts.method,
             uri: parts.uri,
             headers: parts.headers,
