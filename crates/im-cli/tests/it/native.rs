@@ -64,10 +64,15 @@ fn completions_cover_the_subcommands_in_every_shell() {
         let mut command = imctl();
         command.args(["completions", shell]);
         let output = run(command, "");
-        assert_eq!(output.status.code(), Some(0), "{shell}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{shell}: {}",
+            stderr(&output)
+        );
         let script = stdout(&output);
         assert!(script.contains(marker), "{shell}");
-        for word in ["blocklist", "account", "export", "--checkpoint"] {
+        for word in ["blocklist", "account", "export", "checkpoint", "key-file"] {
             assert!(script.contains(word), "{shell} completes {word}");
         }
     }
@@ -83,7 +88,10 @@ fn the_manual_page_is_roff_naming_the_commands() {
     let output = run(command, "");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let page = stdout(&output);
-    assert!(page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH imctl"), "{page}");
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH imctl"),
+        "{page}"
+    );
     for word in ["blocklist", "account", "TIM_SECRET_KEY", "key\\-file"] {
         assert!(page.contains(word), "the page mentions {word}");
     }
@@ -117,7 +125,13 @@ fn the_key_is_read_from_a_file_or_standard_input_without_a_warning() {
     // Same key, same app and identifier: the sig verifies with the environment's key.
     let mut verify = imctl();
     verify
-        .args(["sig", "verify", "--identifier", "alice", stdout(&output).trim()])
+        .args([
+            "sig",
+            "verify",
+            "--identifier",
+            "alice",
+            stdout(&output).trim(),
+        ])
         .env("TIM_SDKAPPID", SDKAPPID)
         .env("TIM_SECRET_KEY", KEY);
     assert_eq!(run(verify, "").status.code(), Some(0));
@@ -136,7 +150,10 @@ fn a_key_on_the_command_line_works_with_a_warning() {
     let output = run(command, "");
     assert_eq!(output.status.code(), Some(0));
     let warning = stderr(&output);
-    assert!(warning.contains("warning:") && warning.contains("--key-file"), "{warning}");
+    assert!(
+        warning.contains("warning:") && warning.contains("--key-file"),
+        "{warning}"
+    );
     assert!(!warning.contains(KEY), "the warning never repeats the key");
 }
 
