@@ -6,6 +6,7 @@ use im_protocol::AccountStatus;
 
 /// The status of one checked account.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CheckResult {
     /// The checked account.
     pub account: String,
@@ -13,9 +14,20 @@ pub struct CheckResult {
     pub status: AccountStatus,
 }
 
+impl CheckResult {
+    /// `account`'s result: `status`.
+    pub fn new(account: impl Into<String>, status: AccountStatus) -> Self {
+        CheckResult {
+            account: account.into(),
+            status,
+        }
+    }
+}
+
 /// The result of [`check`](crate::Accounts::check): every distinct input account appears
 /// once, in `results` or in `failed`, in input order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CheckOutcome {
     /// Accounts that were checked.
     pub results: Vec<CheckResult>,

@@ -59,11 +59,7 @@ pub(crate) fn check(
 
 /// A failure of `account` for `reason`.
 fn failure(account: &str, reason: FailureReason, info: String) -> AccountFailure {
-    AccountFailure {
-        account: account.to_owned(),
-        reason,
-        info,
-    }
+    AccountFailure::new(account, reason, info)
 }
 
 /// A failure with the service's per-item code.

@@ -18,6 +18,7 @@ use crate::wire::Update;
 
 /// A pair that could not be imported.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PairFailure {
     /// The account whose blocklist was to change.
     pub from: String,
@@ -30,6 +31,21 @@ pub struct PairFailure {
 }
 
 impl PairFailure {
+    /// A failure of the pair `from` → `account` for `reason`, with `info` in words.
+    pub fn new(
+        from: impl Into<String>,
+        account: impl Into<String>,
+        reason: FailureReason,
+        info: impl Into<String>,
+    ) -> Self {
+        PairFailure {
+            from: from.into(),
+            account: account.into(),
+            reason,
+            info: info.into(),
+        }
+    }
+
     /// The service's code for this pair, or for the request that carried it.
     pub fn code(&self) -> Option<ErrorCode> {
         self.reason.code()
@@ -37,7 +53,8 @@ impl PairFailure {
 }
 
 /// What one batch of an import did: consecutive input pairs sharing one `from`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BatchReport {
     /// The batch's number, counting from 0 in input order.
     pub index: u64,
@@ -59,6 +76,7 @@ pub struct BatchReport {
 
 /// Progress of an import, passed to the callback after each batch.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct ImportProgress<'a> {
     /// The batch that just finished (batches finish out of input order).
     pub batch: &'a BatchReport,
@@ -74,6 +92,7 @@ pub struct ImportProgress<'a> {
 
 /// The result of an import: counts, and every failed pair with its reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImportOutcome {
     /// Input pairs read.
     pub pairs: u64,

@@ -92,11 +92,9 @@ impl Blocklist {
             for (account, place) in accounts.into_iter().zip(places) {
                 match place {
                     Ok(relation) => outcome.results.push(CheckResult { account, relation }),
-                    Err((reason, info)) => outcome.failed.push(AccountFailure {
-                        account,
-                        reason,
-                        info,
-                    }),
+                    Err((reason, info)) => outcome
+                        .failed
+                        .push(AccountFailure::new(account, reason, info)),
                 }
             }
             let span = tracing::Span::current();
@@ -250,18 +248,16 @@ impl Blocklist {
                     Bucket::Succeeded => outcome.succeeded.push(account),
                     Bucket::Unchanged => outcome.unchanged.push(account),
                     Bucket::Failed { reason, info } => {
-                        outcome.failed.push(AccountFailure {
-                            account,
-                            reason,
-                            info,
-                        });
+                        outcome
+                            .failed
+                            .push(AccountFailure::new(account, reason, info));
                     }
                     // Settled above; one left over keeps its 30001.
-                    Bucket::Unsettled { info, .. } => outcome.failed.push(AccountFailure {
+                    Bucket::Unsettled { info, .. } => outcome.failed.push(AccountFailure::new(
                         account,
-                        reason: FailureReason::Code(ErrorCode::INVALID_PARAMETER),
+                        FailureReason::Code(ErrorCode::INVALID_PARAMETER),
                         info,
-                    }),
+                    )),
                 }
             }
             let span = tracing::Span::current();

@@ -6,6 +6,7 @@ use im_protocol::Relation;
 
 /// The relation of one checked account.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CheckResult {
     /// The checked account.
     pub account: String,
@@ -13,9 +14,20 @@ pub struct CheckResult {
     pub relation: Relation,
 }
 
+impl CheckResult {
+    /// `account`'s result: `relation`.
+    pub fn new(account: impl Into<String>, relation: Relation) -> Self {
+        CheckResult {
+            account: account.into(),
+            relation,
+        }
+    }
+}
+
 /// The result of [`check`](crate::Blocklist::check): every distinct input account appears
 /// once, in `results` or in `failed`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CheckOutcome {
     /// Accounts that were checked, in input order.
     pub results: Vec<CheckResult>,
@@ -40,11 +52,22 @@ impl CheckOutcome {
 
 /// One entry of a user's blocklist.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BlockedAccount {
     /// The blocked account.
     pub account: String,
     /// When it was blocked, in Unix seconds.
     pub added_at: u64,
+}
+
+impl BlockedAccount {
+    /// `account`, blocked at `added_at` (Unix seconds).
+    pub fn new(account: impl Into<String>, added_at: u64) -> Self {
+        BlockedAccount {
+            account: account.into(),
+            added_at,
+        }
+    }
 }
 
 /// Which page of a blocklist [`list_page`](crate::Blocklist::list_page) reads: how many
@@ -95,6 +118,7 @@ impl PageRequest {
 
 /// One page of a user's blocklist, from [`list_page`](crate::Blocklist::list_page).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Page {
     /// The entries of this page.
     pub entries: Vec<BlockedAccount>,

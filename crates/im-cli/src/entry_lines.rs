@@ -81,10 +81,7 @@ mod tests {
     use super::*;
 
     fn entry(account: &str) -> BlockedAccount {
-        BlockedAccount {
-            account: account.to_owned(),
-            added_at: 1_700_000_000,
-        }
+        BlockedAccount::new(account.to_owned(), 1_700_000_000)
     }
 
     #[test]

@@ -218,28 +218,26 @@ mod tests {
         succeeded: u64,
         unchanged: u64,
     ) -> BatchReport {
-        BatchReport {
-            index,
-            first_pair,
-            pairs,
-            from: "a".to_owned(),
-            succeeded,
-            unchanged,
-            duplicates: 0,
-            failed: Vec::new(),
-        }
+        let mut report = BatchReport::default();
+        report.index = index;
+        report.first_pair = first_pair;
+        report.pairs = pairs;
+        report.from = "a".to_owned();
+        report.succeeded = succeeded;
+        report.unchanged = unchanged;
+        report
     }
 
     fn unsettled(mut report: BatchReport) -> BatchReport {
         report.succeeded -= 1;
-        report.failed.push(tencent_im::blocklist::PairFailure {
-            from: "a".to_owned(),
-            account: "z".to_owned(),
-            reason: tencent_im::blocklist::FailureReason::Request(
+        report.failed.push(tencent_im::blocklist::PairFailure::new(
+            "a",
+            "z",
+            tencent_im::blocklist::FailureReason::Request(
                 tencent_im::blocklist::RequestFailure::RateLimiter,
             ),
-            info: "the rate limiter is down".to_owned(),
-        });
+            "the rate limiter is down",
+        ));
         report
     }
 

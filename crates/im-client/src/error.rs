@@ -80,6 +80,7 @@ pub enum Error {
 /// attempt's error. Reached through [`Error::Call`]; most users ask the [`Error`]'s
 /// accessors instead.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct CallError {
     api: Cow<'static, str>,
     attempts: u32,

@@ -135,6 +135,7 @@ impl fmt::Display for FailureReason {
 
 /// One account that could not be brought to the requested state.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AccountFailure {
     /// The account.
     pub account: String,
@@ -146,6 +147,15 @@ pub struct AccountFailure {
 }
 
 impl AccountFailure {
+    /// A failure of `account` for `reason`, with `info` in words.
+    pub fn new(account: impl Into<String>, reason: FailureReason, info: impl Into<String>) -> Self {
+        AccountFailure {
+            account: account.into(),
+            reason,
+            info: info.into(),
+        }
+    }
+
     /// The service's code for this account, or for the request that carried it.
     pub fn code(&self) -> Option<ErrorCode> {
         self.reason.code()
@@ -156,6 +166,7 @@ impl AccountFailure {
 /// or delete): every distinct input account appears in exactly one of the three lists, in
 /// input order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Outcome {
     /// Accounts whose state was changed as requested (or converged to it after an
     /// ambiguous attempt, such as a timeout after the service applied the write).

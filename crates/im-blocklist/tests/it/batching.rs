@@ -83,11 +83,11 @@ async fn only_accounts_with_a_retryable_code_are_sent_again() {
     assert!(outcome.unchanged.is_empty());
     assert_eq!(
         outcome.failed,
-        [AccountFailure {
-            account: "e".to_owned(),
-            reason: FailureReason::Code(ErrorCode::ACCOUNT_NOT_FOUND),
-            info: "Err_SNS_Account_Not_Exist".to_owned(),
-        }]
+        [AccountFailure::new(
+            "e".to_owned(),
+            FailureReason::Code(ErrorCode::ACCOUNT_NOT_FOUND),
+            "Err_SNS_Account_Not_Exist".to_owned()
+        )]
     );
 }
 

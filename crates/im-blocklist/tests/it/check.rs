@@ -52,10 +52,7 @@ async fn every_relation_comes_back_per_account_in_input_order() {
 
         let expected: Vec<CheckResult> = input
             .iter()
-            .map(|account| CheckResult {
-                account: (*account).to_owned(),
-                relation: relation_of(account),
-            })
+            .map(|account| CheckResult::new((*account).to_owned(), relation_of(account)))
             .collect();
         assert_eq!(outcome.results, expected);
         assert!(outcome.is_complete());
@@ -82,11 +79,11 @@ async fn a_failed_item_goes_to_failed() {
     assert_eq!(checked, ["bob", "carol"]);
     assert_eq!(
         outcome.failed,
-        [AccountFailure {
-            account: "ghost".to_owned(),
-            reason: FailureReason::Code(ErrorCode::ACCOUNT_NOT_FOUND),
-            info: "Err_SNS_Account_Not_Exist".to_owned(),
-        }]
+        [AccountFailure::new(
+            "ghost".to_owned(),
+            FailureReason::Code(ErrorCode::ACCOUNT_NOT_FOUND),
+            "Err_SNS_Account_Not_Exist".to_owned()
+        )]
     );
     assert!(!outcome.is_complete());
 }

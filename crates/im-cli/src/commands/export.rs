@@ -329,10 +329,7 @@ mod tests {
     use super::*;
 
     fn entry(index: usize) -> Result<BlockedAccount, tencent_im::Error> {
-        Ok(BlockedAccount {
-            account: format!("fan{index}"),
-            added_at: 1_700_000_000,
-        })
+        Ok(BlockedAccount::new(format!("fan{index}"), 1_700_000_000))
     }
 
     #[tokio::test]
