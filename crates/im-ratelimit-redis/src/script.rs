@@ -54,7 +54,7 @@ impl LaneScript {
         key: &str,
         nominal: u32,
     ) -> Result<Reservation, RedisLimiterError> {
-        let reply = self.invoke(conn, key, "acquire", nominal).await?;
+        let reply = self.invoke(conn, key, "acquire", nominal, None).await?;
         parse_reservation(&reply)
     }
 
@@ -65,7 +65,7 @@ impl LaneScript {
         key: &str,
         nominal: u32,
     ) -> Result<f64, RedisLimiterError> {
-        let reply = self.invoke(conn, key, "throttle", nominal).await?;
+        let reply = self.invoke(conn, key, "throttle", nominal, None).await?;
         parse_rate(&reply)
     }
 
@@ -76,16 +76,19 @@ impl LaneScript {
         key: &str,
         nominal: u32,
     ) -> Result<f64, RedisLimiterError> {
-        let reply = self.invoke(conn, key, "peek", nominal).await?;
+        let reply = self.invoke(conn, key, "peek", nominal, None).await?;
         parse_rate(&reply)
     }
 
+    /// Runs the script in `mode`. `now` is `None` outside this module's tests: the script
+    /// then reads the Redis server's clock, the only clock slots come from.
     async fn invoke(
         &self,
         conn: &mut ConnectionManager,
         key: &str,
         mode: &str,
         nominal: u32,
+        now: Option<u64>,
     ) -> Result<Vec<i64>, RedisLimiterError> {
         let mut invocation = self.script.prepare_invoke();
         invocation
@@ -96,6 +99,9 @@ impl LaneScript {
             .arg(MIN_SHARE)
             .arg(micros(RECOVERY))
             .arg(1.0 + im_client::HEADROOM);
+        if let Some(now) = now {
+            invocation.arg(now);
+        }
         invocation
             .invoke_async(conn)
             .await
@@ -135,6 +141,9 @@ fn parse_rate(reply: &[i64]) -> Result<f64, RedisLimiterError> {
 fn unexpected(reply: &[i64]) -> RedisLimiterError {
     RedisLimiterError::UnexpectedReply(format!("{reply:?}"))
 }
+
+#[cfg(test)]
+mod decisions;
 
 #[cfg(test)]
 mod tests {
