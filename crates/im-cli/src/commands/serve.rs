@@ -156,8 +156,8 @@ fn check_webhook_url(url: &str, allow_insecure: bool) -> Result<(), Failure> {
         return Ok(());
     }
     Err(Failure::new(format!(
-        "--webhook {url}: plain http to {host} would send the callbacks unencrypted off \
-         this machine; use https, a loopback host, or --allow-insecure-webhook"
+        "--webhook: plain http to {host} would send the callbacks unencrypted off this \
+         machine; use https, a loopback host, or --allow-insecure-webhook"
     )))
 }
 
@@ -281,6 +281,14 @@ mod tests {
             );
             assert!(check_webhook_url(url, true).is_ok(), "{url} when allowed");
         }
+        // The message names the host, never the rest of the URL.
+        let refused = check_webhook_url("http://app:s3cret@hooks.example.com/cb?t=s3cret", false)
+            .expect_err("plain http off the machine");
+        assert!(
+            refused.to_string().contains("hooks.example.com"),
+            "{refused}"
+        );
+        assert!(!refused.to_string().contains("s3cret"), "{refused}");
     }
 
     #[test]
