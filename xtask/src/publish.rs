@@ -8,7 +8,7 @@ use crate::step;
 
 /// The crates published to the registry, leaves first. The bench programs, xtask and the
 /// workspace tests are not published.
-pub(crate) const PUBLISHED: [&str; 11] = [
+pub(crate) const PUBLISHED: [&str; 12] = [
     "im-protocol",
     "im-sig",
     "im-transport",
@@ -17,6 +17,7 @@ pub(crate) const PUBLISHED: [&str; 11] = [
     "im-account",
     "im-ratelimit-redis",
     "im-webhook",
+    "im-server",
     "im-emulator",
     "tencent-im",
     "im-cli",

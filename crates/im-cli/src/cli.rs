@@ -2,8 +2,10 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use im_server::ServerLimits;
 
 /// What happens to calls when the shared Redis budget cannot be reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -142,6 +144,52 @@ pub(crate) struct ServeArgs {
     /// The token webhooks are signed with (prefer the environment variable).
     #[arg(long, env = "TIM_WEBHOOK_TOKEN", hide_env_values = true)]
     pub(crate) webhook_token: Option<String>,
+    /// Allow `--webhook` to send plain `http` to a host that is not loopback (the
+    /// callbacks, with their pairs and `Sign`, then cross the network unencrypted).
+    #[arg(long)]
+    pub(crate) allow_insecure_webhook: bool,
+    #[command(flatten)]
+    pub(crate) limits: ServerLimitArgs,
+}
+
+/// How long `serve` and `webhook listen` wait for a client, and how many they serve at once.
+#[derive(Debug, Args)]
+pub(crate) struct ServerLimitArgs {
+    /// Seconds a client may take to send a request's head; also how long a kept-alive
+    /// connection may sit idle.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = ServerLimits::DEFAULT_HEADER_READ_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..),
+    )]
+    pub(crate) header_timeout: u64,
+    /// Seconds reading a request's body and answering it may take.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = ServerLimits::DEFAULT_REQUEST_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..),
+    )]
+    pub(crate) request_timeout: u64,
+    /// Connections served at once; further clients wait until one closes.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = ServerLimits::DEFAULT_MAX_CONNECTIONS as u64,
+        value_parser = clap::value_parser!(u64).range(1..),
+    )]
+    pub(crate) max_connections: u64,
+}
+
+impl ServerLimitArgs {
+    /// The limits these arguments ask for.
+    pub(crate) fn limits(&self) -> ServerLimits {
+        ServerLimits::default()
+            .with_header_read_timeout(Duration::from_secs(self.header_timeout))
+            .with_request_timeout(Duration::from_secs(self.request_timeout))
+            .with_max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +214,8 @@ pub(crate) struct ListenArgs {
     /// How far `RequestTime` may be from now, in seconds, either way.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub(crate) window: u64,
+    #[command(flatten)]
+    pub(crate) limits: ServerLimitArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,7 @@ use im_webhook::Token;
 
 use crate::emulator::{Config, Rules, State};
 use crate::faults::FaultState;
-use crate::log::RateWindows;
+use crate::log::{RateWindows, RequestLog};
 use crate::state::World;
 use crate::webhook::{Callbacks, WebhookTarget};
 use crate::{Emulator, EmulatorError, Faults};
@@ -212,7 +212,7 @@ impl EmulatorBuilder {
             world: World::default(),
             faults: FaultState::new(self.faults),
             windows: RateWindows::default(),
-            log: Vec::new(),
+            log: RequestLog::default(),
             callbacks: Callbacks::new(target),
         };
         Emulator::assemble(config, state, self.webhook_transport)

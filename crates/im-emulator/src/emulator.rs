@@ -12,7 +12,7 @@ use im_webhook::Token;
 use tokio::sync::Notify;
 
 use crate::faults::FaultState;
-use crate::log::{self, LoggedRequest, RateWindows};
+use crate::log::{self, LoggedRequest, RateWindows, RequestLog};
 use crate::state::{AccountProfile, World};
 use crate::webhook::{self, Callbacks, SentCallback, WebhookTarget};
 use crate::{EmulatorBuilder, EmulatorError, EmulatorTransport, Faults, handlers, replies};
@@ -87,7 +87,7 @@ pub(crate) struct State {
     pub(crate) world: World,
     pub(crate) faults: FaultState,
     pub(crate) windows: RateWindows,
-    pub(crate) log: Vec<LoggedRequest>,
+    pub(crate) log: RequestLog,
     pub(crate) callbacks: Callbacks,
 }
 
@@ -228,19 +228,23 @@ impl Emulator {
         self.lock().faults = FaultState::new(faults);
     }
 
-    /// Every request received since the start or the last [`clear_log`](Self::clear_log),
-    /// in arrival order.
+    /// The requests received since the start or the last [`clear_log`](Self::clear_log),
+    /// in arrival order: all of them, or the most recent
+    /// [log capacity](Self::set_log_capacity) when more arrived
+    /// ([`request_totals`](Self::request_totals) counts them all).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.lock().log.clone()
+        self.lock().log.to_vec()
     }
 
-    /// Empties the request log. The frequency-limit windows are kept.
+    /// Empties the request log and its totals. The frequency-limit windows are kept.
     pub fn clear_log(&self) {
         self.lock().log.clear();
     }
 
     /// The most calls to `api` in the log that arrived within any span of `window`
-    /// (calls refused by the frequency limit are not counted).
+    /// (calls refused by the frequency limit are not counted), over the requests the log
+    /// holds; [`RequestTotals::max_calls_per_second`](crate::RequestTotals::max_calls_per_second)
+    /// covers every request.
     ///
     /// With a one-second window this is what the service's per-API limit looks at.
     pub fn max_calls_in_window(&self, api: Api, window: Duration) -> usize {

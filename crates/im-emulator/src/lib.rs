@@ -8,7 +8,9 @@
 //! - [`Emulator::transport`]: an in-process [`Transport`](im_transport::Transport), no
 //!   sockets, for unit and integration tests of code built on a transport;
 //! - [`Emulator::serve`]: a plain HTTP/1.1 server, meant for loopback, for anything that
-//!   speaks HTTP (a CLI, another language, a proxy).
+//!   speaks HTTP (a CLI, another language, a proxy). It holds clients to [`ServerLimits`]
+//!   (header and request timeouts, a connection cap, a bounded shutdown;
+//!   [`Emulator::serve_with_limits`] sets them).
 //!
 //! # What is emulated
 //!
@@ -114,6 +116,9 @@
 //! **Request log.** Every request is recorded as a [`LoggedRequest`] (arrival time, API,
 //! `From_Account`, number of accounts, status, code, faults, whether the limit refused it),
 //! so tests can audit batch sizes and pacing, e.g. with [`Emulator::max_calls_in_window`].
+//! The log holds the most recent [`DEFAULT_LOG_CAPACITY`] requests
+//! ([`Emulator::set_log_capacity`]), so a long run does not grow without limit;
+//! [`Emulator::request_totals`] counts every request, busiest second included.
 //! Debug-level `tracing` events describe each request; they never contain the UserSig or the
 //! key.
 //!
@@ -291,7 +296,8 @@ pub use emulator::Emulator;
 pub use error::EmulatorError;
 pub use faults::{FaultKind, Faults};
 pub use handlers::setup::SetupApi;
-pub use log::LoggedRequest;
+pub use im_server::ServerLimits;
+pub use log::{DEFAULT_LOG_CAPACITY, LoggedRequest, RequestTotals};
 pub use server::ServerHandle;
 pub use state::AccountProfile;
 pub use transport::EmulatorTransport;

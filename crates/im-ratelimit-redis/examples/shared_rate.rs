@@ -76,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for task in tasks {
         for (grant, at) in task.await? {
             match grant? {
-                Grant::Shared { slot } => slots.push(slot),
+                Grant::Shared { slot, .. } => slots.push(slot),
                 other => return Err(format!("unexpected grant {other:?}").into()),
             }
             starts.push(at);

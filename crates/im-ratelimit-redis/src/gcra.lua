@@ -13,6 +13,8 @@
 -- ARGV[4]  the lowest rate, as a share of the nominal rate (0.05).
 -- ARGV[5]  how long the rate takes to climb back to nominal, in microseconds.
 -- ARGV[6]  the spacing factor over 1 / rate (1.02: 2% headroom for network jitter).
+-- ARGV[7]  tests only, absent otherwise: the time to use instead of this server's clock, in
+--          microseconds since the Unix epoch, so a test can check every decision exactly.
 --
 -- "acquire" returns {wait, slot}: how long the caller must wait before starting, and the
 -- slot's time; "throttle" and "peek" return {rate in thousandths of a call per second}.
@@ -29,8 +31,11 @@ local floor_share = tonumber(ARGV[4])
 local recovery = tonumber(ARGV[5])
 local spacing = tonumber(ARGV[6]) or 1
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local now = tonumber(ARGV[7])
+if not now then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+end
 
 local state = redis.call('HMGET', KEYS[1], 'tat', 'throttled_rate', 'throttled_at')
 local tat = tonumber(state[1])

@@ -97,12 +97,19 @@
 //!
 //! # Testing
 //!
-//! The integration tests start their own `redis-server` on a free loopback port, without
-//! persistence, and stop it afterwards; nothing shared is needed. Install it with
+//! The tests start their own `redis-server` on a free loopback port, without persistence,
+//! and stop it afterwards; nothing shared is needed. Install it with
 //! `apt-get install redis-server` (Debian, Ubuntu) or `brew install redis` (macOS). When it
-//! is missing the tests are skipped with these instructions, unless `IM_REQUIRE_REDIS=1` is
-//! set (CI sets it), which makes them fail instead. Run them with
+//! is not on `PATH` at build time, the build script marks the tests that need it as ignored
+//! ("needs redis-server"), so `cargo test` lists them as such rather than passing them
+//! unrun; with `IM_REQUIRE_REDIS=1` (CI sets it) they run and fail instead. Run them with
 //! `cargo test -p im-ratelimit-redis`.
+//!
+//! Redis runs on the wall clock, so the tests through the limiter assert only what holds
+//! whatever the timing (orderings, counts, slots as Redis issued them, a TTL present and
+//! bounded). The script's decisions (rates, their climb back, slots and waits) are checked
+//! exactly by unit tests that pass the script the time instead of letting it read the
+//! server's clock. That calls start at their slots is measured by `cargo xtask bench`.
 //!
 //! The example `shared_rate` measures the limiter against a running Redis:
 //! `cargo run --release -p im-ratelimit-redis --example shared_rate -- redis://127.0.0.1:6379/`.

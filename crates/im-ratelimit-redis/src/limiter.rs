@@ -37,6 +37,9 @@ pub enum Grant {
         /// The slot's start time on the Redis server's clock, since the Unix epoch.
         /// Slots of one lane are at least one interval (`(1 + HEADROOM) / rate`) apart.
         slot: Duration,
+        /// How long the call waited for its slot: from the Redis server's time when the
+        /// slot was reserved to the slot; zero when the lane was free.
+        wait: Duration,
     },
     /// Redis was unavailable: the call was paced by this process alone.
     Local,
@@ -230,6 +233,7 @@ impl RedisRateLimiter {
                     tokio::time::sleep(reservation.wait).await;
                     return Ok(Grant::Shared {
                         slot: reservation.slot,
+                        wait: reservation.wait,
                     });
                 }
                 Err(error) => {

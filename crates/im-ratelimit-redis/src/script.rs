@@ -47,7 +47,7 @@ impl LaneScript {
         key: &str,
         nominal: u32,
     ) -> Result<Reservation, RedisLimiterError> {
-        let reply = self.invoke(conn, key, "acquire", nominal).await?;
+        let reply = self.invoke(conn, key, "acquire", nominal, None).await?;
         parse_reservation(&reply)
     }
 
@@ -58,7 +58,7 @@ impl LaneScript {
         key: &str,
         nominal: u32,
     ) -> Result<f64, RedisLimiterError> {
-        let reply = self.invoke(conn, key, "throttle", nominal).await?;
+        let reply = self.invoke(conn, key, "throttle", nominal, None).await?;
         parse_rate(&reply)
     }
 
@@ -69,16 +69,19 @@ impl LaneScript {
         key: &str,
         nominal: u32,
     ) -> Result<f64, RedisLimiterError> {
-        let reply = self.invoke(conn, key, "peek", nominal).await?;
+        let reply = self.invoke(conn, key, "peek", nominal, None).await?;
         parse_rate(&reply)
     }
 
+    /// Runs the script in `mode`. `now` is `None` outside this module's tests: the script
+    /// then reads the Redis server's clock, the only clock slots come from.
     async fn invoke(
         &self,
         conn: &mut ConnectionManager,
         key: &str,
         mode: &str,
         nominal: u32,
+        now: Option<u64>,
     ) -> Result<Vec<i64>, RedisLimiterError> {
         let mut invocation = self.script.prepare_invoke();
         invocation
@@ -89,6 +92,9 @@ impl LaneScript {
             .arg(im_client::MIN_RATE_SHARE)
             .arg(micros(im_client::THROTTLE_RECOVERY))
             .arg(1.0 + im_client::HEADROOM);
+        if let Some(now) = now {
+            invocation.arg(now);
+        }
         invocation
             .invoke_async(conn)
             .await
@@ -128,6 +134,9 @@ fn parse_rate(reply: &[i64]) -> Result<f64, RedisLimiterError> {
 fn unexpected(reply: &[i64]) -> RedisLimiterError {
     RedisLimiterError::UnexpectedReply(format!("{reply:?}"))
 }
+
+#[cfg(test)]
+mod decisions;
 
 #[cfg(test)]
 mod tests {

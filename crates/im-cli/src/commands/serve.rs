@@ -1,5 +1,8 @@
 //! `imctl serve`: the emulator as an HTTP server on loopback, for other programs.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use im_emulator::{Emulator, Faults};
@@ -33,6 +36,7 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
         builder = builder.rate_limit(rate);
     }
     if let Some(url) = &args.webhook {
+        check_webhook_url(url, args.allow_insecure_webhook)?;
         let token = args
             .webhook_token
             .as_deref()
@@ -51,8 +55,10 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
         let imported = import_accounts(&emulator, path)?;
         eprintln!("imported {imported} accounts from {}", path.display());
     }
+    // From here on Ctrl-C stops the server (before, it would kill the process).
+    let stop = ctrl_c_from_now().await;
     let server = emulator
-        .serve(args.addr)
+        .serve_with_limits(args.addr, args.limits.limits())
         .await
         .map_err(|error| Failure::new(format!("cannot listen on {}: {error}", args.addr)))?;
     if global.json {
@@ -78,17 +84,20 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
         }
         println!("press Ctrl-C to stop");
     }
-    let _ = tokio::signal::ctrl_c().await;
+    stop.await;
+    // Requests in progress get a short grace; a client holding a half-sent request does not
+    // keep the server up.
     server.shutdown().await;
-    let requests = emulator.requests();
+    // The totals count every request; the log itself keeps only the most recent ones.
+    let totals = emulator.request_totals();
     let max = Api::ALL
         .iter()
-        .map(|api| emulator.max_calls_in_window(*api, Duration::from_secs(1)))
+        .map(|api| totals.max_calls_per_second(*api))
         .max()
         .unwrap_or(0);
     eprintln!(
         "stopped after {} requests; at most {max} calls to one API in any second",
-        requests.len()
+        totals.requests
     );
     if emulator.webhook_url().is_some() {
         // Callbacks still in flight finish within the webhook timeout.
@@ -106,6 +115,59 @@ pub(crate) async fn run(global: &Global, args: &ServeArgs) -> Result<Status, Fai
         );
     }
     Ok(Status::Done)
+}
+
+/// A future that completes at the next Ctrl-C, with the handler installed now: a Ctrl-C that
+/// arrives before `tokio::signal::ctrl_c` is first polled would kill the process instead, so
+/// servers call this before they print their address.
+pub(crate) async fn ctrl_c_from_now() -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    let mut signal = Box::pin(async {
+        // Without a signal handler there is no Ctrl-C to wait for: wait for ever.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    });
+    // The first poll installs the handler.
+    let received =
+        std::future::poll_fn(|context| Poll::Ready(signal.as_mut().poll(context).is_ready())).await;
+    if received {
+        Box::pin(std::future::ready(()))
+    } else {
+        signal
+    }
+}
+
+/// Refuses a webhook URL that would send callbacks in plain `http` off this machine, unless
+/// `allow_insecure` says so. URLs that do not parse are left to the emulator to refuse.
+fn check_webhook_url(url: &str, allow_insecure: bool) -> Result<(), Failure> {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return Ok(());
+    };
+    let plain = uri
+        .scheme_str()
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http"));
+    let host = uri.host().unwrap_or_default();
+    if !plain || allow_insecure || is_loopback_host(host) {
+        return Ok(());
+    }
+    Err(Failure::new(format!(
+        "--webhook: plain http to {host} would send the callbacks unencrypted off this \
+         machine; use https, a loopback host, or --allow-insecure-webhook"
+    )))
+}
+
+/// Whether `host` (as in a URL, IPv6 in brackets) names this machine: `localhost`, or a
+/// loopback address.
+fn is_loopback_host(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
 /// Imports every account named in a file: one per line, or `from,to` pairs.
@@ -184,6 +246,45 @@ fn parse_millis(name: &str, value: &str) -> Result<Duration, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_webhooks_stay_on_this_machine_unless_allowed() {
+        for url in [
+            "http://127.0.0.1:8081/im/callback",
+            "http://127.9.9.9/cb",
+            "http://localhost:8081/cb",
+            "http://LOCALHOST/cb",
+            "http://[::1]:8081/cb",
+            "http://[::ffff:127.0.0.1]/cb",
+            "https://hooks.example.com/cb",
+            "https://203.0.113.7/cb",
+        ] {
+            assert!(check_webhook_url(url, false).is_ok(), "{url}");
+        }
+        for url in [
+            "http://hooks.example.com/cb",
+            "HTTP://hooks.example.com/cb",
+            "http://203.0.113.7:8081/cb",
+            "http://[2001:db8::1]/cb",
+            "http://localhost.example.com/cb",
+            "http://127.0.0.1.example.com/cb",
+        ] {
+            let refused = check_webhook_url(url, false).expect_err(url);
+            assert!(
+                refused.to_string().contains("--allow-insecure-webhook"),
+                "{refused}"
+            );
+            assert!(check_webhook_url(url, true).is_ok(), "{url} when allowed");
+        }
+        // The message names the host, never the rest of the URL.
+        let refused = check_webhook_url("http://app:s3cret@hooks.example.com/cb?t=s3cret", false)
+            .expect_err("plain http off the machine");
+        assert!(
+            refused.to_string().contains("hooks.example.com"),
+            "{refused}"
+        );
+        assert!(!refused.to_string().contains("s3cret"), "{refused}");
+    }
 
     #[test]
     fn fault_specs() {

@@ -9,13 +9,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use im_server::Server;
 use im_webhook::{Event, Reply, Token, Verifier, WebhookHandler};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
-use tokio::task::JoinSet;
 
 use crate::cli::{Global, ListenArgs, WebhookCommand};
 use crate::output::{event_line, rejection_line};
@@ -75,6 +73,8 @@ async fn listen(global: &Global, args: &ListenArgs) -> Result<Status, Failure> {
         .local_addr()
         .map_err(|error| Failure::new(format!("cannot listen on {}: {error}", args.addr)))?;
     let url = format!("http://{local}");
+    // From here on Ctrl-C stops the listener (before, it would kill the process).
+    let stop = super::serve::ctrl_c_from_now().await;
     if json {
         crate::output::print_json(&serde_json::json!({ "url": url }))?;
     } else if !print_line(&format!(
@@ -83,34 +83,16 @@ async fn listen(global: &Global, args: &ListenArgs) -> Result<Status, Failure> {
         return Ok(Status::Done);
     }
 
-    let mut connections = JoinSet::new();
-    let stop = tokio::signal::ctrl_c();
-    let mut stop = std::pin::pin!(stop);
-    loop {
-        tokio::select! {
-            _ = &mut stop => break,
-            () = closed.notified() => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let handler = handler.clone();
-                    connections.spawn(async move {
-                        let service = service_fn(move |request| answer(handler.clone(), request));
-                        // A connection that breaks concerns that client alone.
-                        let _ = http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
-                    });
-                }
-                Err(error) => {
-                    tracing::debug!(%error, "accept failed");
-                    tokio::task::yield_now().await;
-                }
-            },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
+    let service = service_fn(move |request| answer(handler.clone(), request));
+    let server = Server::start(listener, args.limits.limits(), service)
+        .map_err(|error| Failure::new(format!("cannot serve on {local}: {error}")))?;
+    tokio::select! {
+        () = stop => {}
+        () = closed.notified() => {}
     }
-    // Open connections are dropped: every callback already answered has been printed.
-    connections.shutdown().await;
+    // Callbacks in progress get a short grace to be answered (and printed); a client holding
+    // a half-sent request does not keep the listener up.
+    server.shutdown().await;
     Ok(Status::Done)
 }
 

@@ -78,6 +78,60 @@ fn serve_answers_requests_until_interrupted() {
 }
 
 #[test]
+fn serve_stops_on_ctrl_c_while_a_client_holds_a_half_sent_request() {
+    let mut command = imctl();
+    command
+        .args(["serve", "--addr", "127.0.0.1:0", "--json"])
+        // The head may take an hour: only Ctrl-C can end this connection in time.
+        .args(["--header-timeout", "3600"])
+        .env("TIM_SECRET_KEY", KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut server = command.spawn().expect("serve starts");
+    let mut first_line = String::new();
+    BufReader::new(server.stdout.take().expect("piped"))
+        .read_line(&mut first_line)
+        .expect("serve prints its address");
+    let info: serde_json::Value = serde_json::from_str(&first_line).expect("JSON line");
+    let url = info["url"].as_str().expect("url").to_owned();
+    let mut client = crate::support::half_sent_request(&url);
+
+    crate::support::interrupt(&server);
+    let output = crate::support::wait_bounded(server);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert!(
+        stderr(&output).contains("stopped after 0 requests"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(crate::support::closed_unanswered(&mut client));
+}
+
+#[test]
+fn serve_cuts_a_client_that_stops_halfway_through_a_request() {
+    let mut command = imctl();
+    command
+        .args(["serve", "--addr", "127.0.0.1:0", "--json"])
+        .args(["--header-timeout", "1"])
+        .env("TIM_SECRET_KEY", KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut server = command.spawn().expect("serve starts");
+    let mut first_line = String::new();
+    BufReader::new(server.stdout.take().expect("piped"))
+        .read_line(&mut first_line)
+        .expect("serve prints its address");
+    let info: serde_json::Value = serde_json::from_str(&first_line).expect("JSON line");
+    let url = info["url"].as_str().expect("url").to_owned();
+    let mut client = crate::support::half_sent_request(&url);
+    // Cut by the server after the header timeout, long before the client's read gives up.
+    assert!(crate::support::closed_unanswered(&mut client));
+    crate::support::interrupt(&server);
+    let output = crate::support::wait_bounded(server);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+}
+
+#[test]
 fn serve_refuses_a_non_loopback_address_and_a_missing_key() {
     let mut command = imctl();
     command

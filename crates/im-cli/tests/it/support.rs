@@ -207,3 +207,52 @@ pub(crate) fn checkpoint_for(
     });
     format!("{snapshot}\n")
 }
+
+/// Waits for `child` to exit and collects its output. A child still running after a minute
+/// is killed and fails the test: a guard against a hang, not a timing assertion.
+pub(crate) fn wait_bounded(mut child: std::process::Child) -> Output {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child
+        .try_wait()
+        .expect("the child can be waited for")
+        .is_none()
+    {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("killed");
+            panic!(
+                "imctl did not exit within a minute; stderr: {}",
+                stderr(&output)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("exited")
+}
+
+/// Sends the first half of a request head to the server at `url` (`http://host:port`) and
+/// returns the connection, which the server must not answer.
+pub(crate) fn half_sent_request(url: &str) -> std::net::TcpStream {
+    let authority = url.strip_prefix("http://").expect("an http URL");
+    let mut stream = std::net::TcpStream::connect(authority).expect("connects");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .expect("timeout");
+    stream
+        .write_all(
+            format!("POST /v4/sns/black_list_add HTTP/1.1\r\nHost: {authority}\r\n").as_bytes(),
+        )
+        .expect("writes half a head");
+    stream
+}
+
+/// Whether the server closed `stream` (an end of stream or a reset) without answering;
+/// false when the read gave up after its timeout.
+pub(crate) fn closed_unanswered(stream: &mut std::net::TcpStream) -> bool {
+    use std::io::Read as _;
+    let mut rest = Vec::new();
+    match stream.read_to_end(&mut rest) {
+        Ok(_) => rest.is_empty(),
+        Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}

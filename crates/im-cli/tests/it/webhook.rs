@@ -22,10 +22,16 @@ struct Listener {
 
 impl Listener {
     fn start() -> Listener {
+        Listener::start_with(&[])
+    }
+
+    /// Starts a listener with `extra` arguments.
+    fn start_with(extra: &[&str]) -> Listener {
         let mut command = imctl();
         command
             .args(["webhook", "listen", "--json", "--addr", "127.0.0.1:0"])
             .args(["--sdkappid", SDKAPPID])
+            .args(extra)
             .env("TIM_WEBHOOK_TOKEN", TOKEN)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -278,6 +284,89 @@ fn serve_refuses_a_webhook_without_a_token() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn listen_stops_on_ctrl_c_while_a_client_holds_a_half_sent_request() {
+    // The head may take an hour: only Ctrl-C can end this connection in time.
+    let listener = Listener::start_with(&["--header-timeout", "3600"]);
+    let mut client = crate::support::half_sent_request(&listener.url);
+    crate::support::interrupt(&listener.child);
+    let output = crate::support::wait_bounded(listener.child);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert!(crate::support::closed_unanswered(&mut client));
+}
+
+#[test]
+fn listen_cuts_a_client_that_stops_halfway_through_a_request() {
+    let listener = Listener::start_with(&["--header-timeout", "1", "--max-connections", "4"]);
+    let mut client = crate::support::half_sent_request(&listener.url);
+    // Cut by the listener after the header timeout, long before the client's read gives up.
+    assert!(crate::support::closed_unanswered(&mut client));
+    // The listener still verifies callbacks.
+    let callback = Callback::new(
+        SDKAPPID.parse().expect("number"),
+        Event::BlocklistAdded {
+            pairs: vec![Pair::new("alice", "bob")],
+        },
+    )
+    .signed(&Token::new(TOKEN), now());
+    let (status, _) = post(&listener.url, &callback.url("/cb"), &callback.body());
+    assert_eq!(status, 200);
+    let (code, rest, errors) = listener.stop();
+    assert_eq!(code, Some(0), "stderr: {errors}");
+    assert_eq!(rest.len(), 1, "{rest:?}");
+}
+
+#[test]
+fn serve_refuses_plain_http_webhooks_to_another_host_unless_allowed() {
+    for url in [
+        "http://hooks.example.com/im/callback",
+        "http://203.0.113.7:8081/cb",
+    ] {
+        let mut command = imctl();
+        command
+            .args(["serve", "--addr", "127.0.0.1:0", "--webhook", url])
+            .env("TIM_SECRET_KEY", KEY)
+            .env("TIM_WEBHOOK_TOKEN", TOKEN);
+        let output = run(command, "");
+        assert_eq!(output.status.code(), Some(1), "{url}");
+        assert!(
+            stderr(&output).contains("--allow-insecure-webhook"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains(TOKEN));
+    }
+
+    // Asked for explicitly, it starts (and sends nothing until a blocklist changes).
+    let mut command = imctl();
+    command
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--json",
+            "--allow-insecure-webhook",
+        ])
+        .args(["--webhook", "http://hooks.example.com/im/callback"])
+        .env("TIM_SECRET_KEY", KEY)
+        .env("TIM_WEBHOOK_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut server = command.spawn().expect("serve starts");
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().expect("piped"))
+        .read_line(&mut first)
+        .expect("serve prints its address");
+    let info: serde_json::Value = serde_json::from_str(&first).expect("JSON line");
+    assert_eq!(
+        info["webhook"].as_str(),
+        Some("http://hooks.example.com/im/callback")
+    );
+    crate::support::interrupt(&server);
+    let output = crate::support::wait_bounded(server);
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
 }
 
 #[test]

@@ -108,3 +108,74 @@ async fn a_taken_port_is_a_bind_error() {
     assert!(error.to_string().contains(&server.addr().to_string()));
     assert!(std::error::Error::source(&error).is_some());
 }
+
+/// Connects to `server` with a plain socket that gives up reading after a minute.
+fn raw_client(server: &im_emulator::ServerHandle) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(server.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    stream
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_halfway_through_a_request_is_cut_at_the_header_timeout() {
+    use std::io::{Read as _, Write as _};
+
+    let emulator = crate::support::harness().emulator;
+    let limits = im_emulator::ServerLimits::default()
+        .with_header_read_timeout(std::time::Duration::from_millis(200));
+    let server = emulator
+        .serve_with_limits("127.0.0.1:0".parse().unwrap(), limits)
+        .await
+        .unwrap();
+    let outcome = tokio::task::spawn_blocking({
+        let mut stream = raw_client(&server);
+        move || {
+            stream
+                .write_all(b"POST /v4/sns/black_list_add HTTP/1.1\r\nHost: emu")
+                .unwrap();
+            let mut rest = Vec::new();
+            stream.read_to_end(&mut rest).map(|_| rest)
+        }
+    })
+    .await
+    .unwrap();
+    // Closed by the server (an end of stream, or a reset), not by the read timeout.
+    match outcome {
+        Ok(rest) => assert!(rest.is_empty(), "no answer: {rest:?}"),
+        Err(error) => assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset),
+    }
+    assert!(emulator.requests().is_empty(), "nothing was handled");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_even_while_a_client_holds_a_half_sent_request() {
+    use std::io::{Read as _, Write as _};
+
+    let emulator = crate::support::harness().emulator;
+    let limits = im_emulator::ServerLimits::default()
+        .with_header_read_timeout(std::time::Duration::from_secs(3600))
+        .with_shutdown_grace(std::time::Duration::from_millis(100));
+    let server = emulator
+        .serve_with_limits("127.0.0.1:0".parse().unwrap(), limits)
+        .await
+        .unwrap();
+    let mut stream = raw_client(&server);
+    stream
+        .write_all(b"POST /v4/sns/black_list_add HTTP/1.1\r\nHost: emu")
+        .unwrap();
+    // Without the grace, shutdown would wait for the rest of the request, for an hour.
+    server.shutdown().await;
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).map(|_| rest)
+    })
+    .await
+    .unwrap();
+    match outcome {
+        Ok(rest) => assert!(rest.is_empty(), "no answer: {rest:?}"),
+        Err(error) => assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset),
+    }
+}

@@ -144,3 +144,37 @@ async fn account_apis_have_their_documented_limits() {
         100
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_long_run_keeps_the_most_recent_requests_and_counts_them_all() {
+    let h = harness();
+    h.emulator.import_accounts(["owner", "other"]);
+    h.emulator.set_log_capacity(100);
+    // 250 calls in the first second (50 refused by the limit), then one call a second.
+    for _ in 0..250 {
+        h.call(&GetBlocklistRequest::first_page("owner", 10)).await;
+    }
+    for _ in 0..500 {
+        tokio::time::sleep(SECOND).await;
+        h.call(&GetBlocklistRequest::first_page("owner", 10)).await;
+    }
+    let log = h.emulator.requests();
+    assert_eq!(
+        log.len(),
+        100,
+        "the log holds only the most recent requests"
+    );
+    assert!(log.iter().all(|request| !request.rejected_by_rate_limit));
+    let totals = h.emulator.request_totals();
+    assert_eq!(totals.requests, 750);
+    assert_eq!(totals.dropped, 650);
+    assert_eq!(totals.rejected_by_rate_limit, 50);
+    assert_eq!(totals.calls(Api::BlackListGet), 700);
+    // The busiest second is long gone from the log, and still counted.
+    assert_eq!(totals.max_calls_per_second(Api::BlackListGet), 200);
+    assert_eq!(h.emulator.max_calls_in_window(Api::BlackListGet, SECOND), 1);
+
+    h.emulator.clear_log();
+    assert!(h.emulator.requests().is_empty());
+    assert_eq!(h.emulator.request_totals().requests, 0);
+}

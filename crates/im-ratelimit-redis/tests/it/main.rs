@@ -1,6 +1,7 @@
 //! Tests of the Redis rate limiter against a real `redis-server`, started per test on a free
 //! loopback port. Install it with `apt-get install redis-server` (Debian, Ubuntu) or
-//! `brew install redis` (macOS); without it these tests are skipped, or fail with `IM_REQUIRE_REDIS=1`.
+//! `brew install redis` (macOS). Built without it, the tests that need it are listed as
+//! ignored ("needs redis-server"); with `IM_REQUIRE_REDIS=1` (CI) they run and fail instead.
 
 mod lanes;
 mod outage;

@@ -1,4 +1,8 @@
 //! Calls from several processes share one evenly spaced budget.
+//!
+//! The slots Redis hands out are exact, so they are checked exactly. That the calls then
+//! start at their slots is a matter of the wall clock: `cargo xtask bench` measures it
+//! (three processes through one Redis, the busiest second seen by the service).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -6,7 +10,6 @@ use std::time::Duration;
 use im_client::RateKey;
 use im_protocol::Api;
 use im_ratelimit_redis::{Grant, RedisRateLimiter};
-use tokio::time::Instant;
 
 use crate::support::RedisServer;
 
@@ -14,10 +17,9 @@ const RATE: u32 = 50;
 const CALLS_PER_TASK: usize = 25;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(redis_server_missing, ignore = "needs redis-server")]
 async fn two_processes_share_the_rate_without_bursts() {
-    let Some(server) = RedisServer::start() else {
-        return;
-    };
+    let server = RedisServer::start();
     // Two limiters with their own connections stand for two processes.
     let mut processes = Vec::new();
     for _ in 0..2 {
@@ -28,32 +30,30 @@ async fn two_processes_share_the_rate_without_bursts() {
         processes.push(Arc::new(limiter));
     }
 
-    let test_start = Instant::now();
     let mut tasks = Vec::new();
     for task in 0..4 {
         let limiter = Arc::clone(&processes[task % 2]);
         tasks.push(tokio::spawn(async move {
-            let mut starts = Vec::new();
+            let mut grants = Vec::new();
             for _ in 0..CALLS_PER_TASK {
                 let grant = limiter
                     .acquire_grant(RateKey::api(1_400_000_001, Api::BlackListAdd))
                     .await
                     .unwrap();
-                starts.push((grant, Instant::now()));
+                grants.push(grant);
             }
-            starts
+            grants
         }));
     }
-    let mut starts = Vec::new();
+    let mut grants = Vec::new();
     for task in tasks {
-        starts.extend(task.await.unwrap());
+        grants.extend(task.await.unwrap());
     }
-    let elapsed = test_start.elapsed();
 
-    let mut slots: Vec<Duration> = starts
+    let mut slots: Vec<Duration> = grants
         .iter()
-        .map(|(grant, _)| match grant {
-            Grant::Shared { slot } => *slot,
+        .map(|grant| match grant {
+            Grant::Shared { slot, .. } => *slot,
             other => panic!("Redis was up, yet a call was granted {other:?}"),
         })
         .collect();
@@ -79,25 +79,4 @@ async fn two_processes_share_the_rate_without_bursts() {
             "{in_window} slots within 1 s of {first:?}"
         );
     }
-
-    // Every call waited for its slot: counted from the moment before the first call, no call
-    // started earlier than its slot's distance from the first slot. Two milliseconds allow
-    // for Redis' wall clock being slewed against this process's monotonic clock.
-    let first_slot = slots[0];
-    for (grant, started) in &starts {
-        let Grant::Shared { slot } = grant else {
-            unreachable!("checked above")
-        };
-        let earliest = (*slot - first_slot).saturating_sub(Duration::from_millis(2));
-        assert!(
-            *started - test_start >= earliest,
-            "a call started {:?} after the test began, before its slot at {earliest:?}",
-            *started - test_start
-        );
-    }
-    // 100 calls at 50/s span 99 intervals: about two seconds.
-    assert!(
-        elapsed >= Duration::from_millis(1900),
-        "took only {elapsed:?}"
-    );
 }
