@@ -44,11 +44,8 @@ pub(crate) async fn run(
             "--checkpoint needs --file to name a file: standard input cannot be read again to check that a resumed run has the same accounts",
         ));
     }
-    // Identified before it is read: a file that changes in between is refused on resume.
-    let identity = match checkpoint_path {
-        Some(_) => Some(InputId::of_file(file, 0)?),
-        None => None,
-    };
+    // Read and validated first (the reader stops at the first bad or endless record), then
+    // identified for the checkpoint.
     let AccountsFile {
         accounts,
         duplicates,
@@ -57,6 +54,10 @@ pub(crate) async fn run(
         return Err(Failure::new(format!("{} names no account", file.display())));
     }
     let total = accounts.len() as u64;
+    let identity = match checkpoint_path {
+        Some(_) => Some(InputId::of_file(file, total)?),
+        None => None,
+    };
     let client = config::client(global).await?;
     let mut checkpoint = None;
     let mut saved = AccountImportState {
@@ -64,10 +65,6 @@ pub(crate) async fn run(
         ..AccountImportState::default()
     };
     if let (Some(path), Some(identity)) = (checkpoint_path, identity) {
-        let identity = InputId {
-            items: total,
-            ..identity
-        };
         if let Some(earlier) = load(path, &identity, file)? {
             saved = earlier;
         }

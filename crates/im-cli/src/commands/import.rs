@@ -42,17 +42,15 @@ pub(crate) async fn run(
         ));
     }
     let pairs_file = PairsFile::open(file)?;
-    // Identified before it is validated: a change after this point shows at the end.
+    // Validated first (the reader stops at the first bad or endless record, so a file like
+    // /dev/zero fails at once), then identified: a change after this point shows at the end,
+    // and one during the validation shows as a different count of pairs read.
+    let total = pairs_file.scan(file)?;
     let identity = if from_stdin {
         None
     } else {
-        Some(InputId::of_file(file, 0)?)
+        Some(InputId::of_file(file, total)?)
     };
-    let total = pairs_file.scan(file)?;
-    let identity = identity.map(|identity| InputId {
-        items: total,
-        ..identity
-    });
     let client = config::client(global).await?;
     let shown_as = file.display().to_string();
     let (tracker, checkpoint) = match (checkpoint_path, &identity) {
