@@ -51,6 +51,7 @@ where
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AddBlocklistRequest {
     /// The user whose blocklist grows.
     #[serde(rename = "From_Account")]
@@ -81,6 +82,7 @@ impl ApiRequest for AddBlocklistRequest {
 
 /// The body of `v4/sns/black_list_delete`: unblock `to_account` for `from_account`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeleteBlocklistRequest {
     /// The user whose blocklist shrinks.
     #[serde(rename = "From_Account")]
@@ -126,6 +128,7 @@ impl ApiRequest for DeleteBlocklistRequest {
 /// assert!(second.next_page(&last).is_none());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetBlocklistRequest {
     /// The user whose blocklist is pulled.
     #[serde(rename = "From_Account")]
@@ -142,14 +145,28 @@ pub struct GetBlocklistRequest {
 }
 
 impl GetBlocklistRequest {
-    /// The request for the first page, with `max_limited` entries at most.
-    pub fn first_page(from: impl Into<String>, max_limited: u32) -> Self {
+    /// The request for the page of `from`'s blocklist that starts at `start_index`, with
+    /// `max_limited` entries at most; `LastSequence` is 0, as the docs ask REST callers.
+    pub fn new(from: impl Into<String>, start_index: u32, max_limited: u32) -> Self {
         GetBlocklistRequest {
             from_account: from.into(),
-            start_index: 0,
+            start_index,
             max_limited,
             last_sequence: 0,
         }
+    }
+
+    /// The request with `LastSequence` set to `last_sequence`; the docs ask REST callers to
+    /// send 0, the default.
+    #[must_use]
+    pub fn with_last_sequence(mut self, last_sequence: u64) -> Self {
+        self.last_sequence = last_sequence;
+        self
+    }
+
+    /// The request for the first page, with `max_limited` entries at most.
+    pub fn first_page(from: impl Into<String>, max_limited: u32) -> Self {
+        GetBlocklistRequest::new(from, 0, max_limited)
     }
 
     /// The request for the page after `response`, or `None` when the list is complete.
@@ -182,6 +199,7 @@ impl ApiRequest for GetBlocklistRequest {
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckBlocklistRequest {
     /// The user whose blocklist is checked.
     #[serde(rename = "From_Account")]
@@ -306,6 +324,7 @@ impl Relation {
 
 /// The result for one account of an add or delete request (an entry of `ResultItem`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountResult {
     /// The account this result is about.
     #[serde(rename = "To_Account")]
@@ -319,6 +338,20 @@ pub struct AccountResult {
 }
 
 impl AccountResult {
+    /// The result `result_code` for `to_account`, described by `result_info` (empty on
+    /// success).
+    pub fn new(
+        to_account: impl Into<String>,
+        result_code: impl Into<ErrorCode>,
+        result_info: impl Into<String>,
+    ) -> Self {
+        AccountResult {
+            to_account: to_account.into(),
+            result_code: result_code.into(),
+            result_info: result_info.into(),
+        }
+    }
+
     /// Whether this account succeeded (result code 0).
     pub const fn is_ok(&self) -> bool {
         self.result_code.is_ok()
@@ -327,6 +360,7 @@ impl AccountResult {
 
 /// The body of a successful `v4/sns/black_list_add` or `v4/sns/black_list_delete` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateBlocklistResponse {
     /// One result per requested account (`ResultItem`).
     #[serde(rename = "ResultItem")]
@@ -340,8 +374,24 @@ pub struct UpdateBlocklistResponse {
     pub fail_account: Vec<String>,
 }
 
+impl UpdateBlocklistResponse {
+    /// The response with `result_item`, listing its failed accounts in `Fail_Account` in
+    /// the same order, as the service does.
+    pub fn new(result_item: Vec<AccountResult>) -> Self {
+        UpdateBlocklistResponse {
+            fail_account: failed_accounts(
+                result_item
+                    .iter()
+                    .map(|item| (item.is_ok(), item.to_account.as_str())),
+            ),
+            result_item,
+        }
+    }
+}
+
 /// One entry of a pulled blocklist (an entry of `BlackListItem`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BlocklistEntry {
     /// The blocked account.
     #[serde(rename = "To_Account")]
@@ -351,8 +401,19 @@ pub struct BlocklistEntry {
     pub add_black_timestamp: u64,
 }
 
+impl BlocklistEntry {
+    /// The entry of `to_account`, blocked at `add_black_timestamp` (Unix seconds).
+    pub fn new(to_account: impl Into<String>, add_black_timestamp: u64) -> Self {
+        BlocklistEntry {
+            to_account: to_account.into(),
+            add_black_timestamp,
+        }
+    }
+}
+
 /// The body of a successful `v4/sns/black_list_get` response: one page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetBlocklistResponse {
     /// The entries of this page (`BlackListItem`); empty when the service omits it.
     #[serde(rename = "BlackListItem", default)]
@@ -373,6 +434,23 @@ pub struct GetBlocklistResponse {
 }
 
 impl GetBlocklistResponse {
+    /// A page with `black_list_item`, whose next page starts at `start_index` (0: the
+    /// last page), without a sequence.
+    pub fn new(black_list_item: Vec<BlocklistEntry>, start_index: u32) -> Self {
+        GetBlocklistResponse {
+            black_list_item,
+            start_index,
+            current_sequence: None,
+        }
+    }
+
+    /// The page with the blocklist's latest sequence (`CurruentSequence`).
+    #[must_use]
+    pub fn with_current_sequence(mut self, current_sequence: u64) -> Self {
+        self.current_sequence = Some(current_sequence);
+        self
+    }
+
     /// The start index of the next page, or `None` when this was the last page.
     pub const fn next_start_index(&self) -> Option<u32> {
         match self.start_index {
@@ -384,6 +462,7 @@ impl GetBlocklistResponse {
 
 /// The result for one account of a check request (an entry of `BlackListCheckItem`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckItem {
     /// The account this result is about.
     #[serde(rename = "To_Account")]
@@ -400,6 +479,22 @@ pub struct CheckItem {
 }
 
 impl CheckItem {
+    /// The result `result_code` for `to_account` with `relation`, described by
+    /// `result_info` (empty on success).
+    pub fn new(
+        to_account: impl Into<String>,
+        relation: Relation,
+        result_code: impl Into<ErrorCode>,
+        result_info: impl Into<String>,
+    ) -> Self {
+        CheckItem {
+            to_account: to_account.into(),
+            relation,
+            result_code: result_code.into(),
+            result_info: result_info.into(),
+        }
+    }
+
     /// Whether this account was checked successfully (result code 0).
     pub const fn is_ok(&self) -> bool {
         self.result_code.is_ok()
@@ -408,6 +503,7 @@ impl CheckItem {
 
 /// The body of a successful `v4/sns/black_list_check` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckBlocklistResponse {
     /// One result per requested account (`BlackListCheckItem`).
     #[serde(rename = "BlackListCheckItem")]
@@ -426,4 +522,32 @@ pub struct CheckBlocklistResponse {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub invalid_account: Vec<String>,
+}
+
+impl CheckBlocklistResponse {
+    /// The response with `black_list_check_item`, listing its failed accounts in
+    /// `Fail_Account` in the same order, as the service does; `Invalid_Account` is empty.
+    pub fn new(black_list_check_item: Vec<CheckItem>) -> Self {
+        CheckBlocklistResponse {
+            fail_account: failed_accounts(
+                black_list_check_item
+                    .iter()
+                    .map(|item| (item.is_ok(), item.to_account.as_str())),
+            ),
+            black_list_check_item,
+            invalid_account: Vec::new(),
+        }
+    }
+}
+
+/// The accounts of the `(succeeded, account)` results that failed, in order: the
+/// `Fail_Account` the service writes beside a list of per-item results.
+pub(crate) fn failed_accounts<'a>(
+    results: impl IntoIterator<Item = (bool, &'a str)>,
+) -> Vec<String> {
+    results
+        .into_iter()
+        .filter(|(succeeded, _)| !succeeded)
+        .map(|(_, account)| account.to_owned())
+        .collect()
 }

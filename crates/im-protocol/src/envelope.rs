@@ -120,11 +120,7 @@ impl Status {
 /// ```
 /// use im_protocol::{encode_json, Envelope, ErrorCode, GetBlocklistResponse};
 ///
-/// let page = GetBlocklistResponse {
-///     black_list_item: vec![],
-///     start_index: 0,
-///     current_sequence: Some(3),
-/// };
+/// let page = GetBlocklistResponse::new(vec![], 0).with_current_sequence(3);
 /// let ok = encode_json(&Envelope::ok(page)).unwrap();
 /// assert_eq!(
 ///     String::from_utf8(ok).unwrap(),
