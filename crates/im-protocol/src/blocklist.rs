@@ -233,6 +233,9 @@ impl ApiRequest for CheckBlocklistRequest {
 }
 
 /// Which directions `v4/sns/black_list_check` looks at.
+///
+/// Exhaustive on purpose: it is a choice the caller sends, with the two documented values,
+/// so a `match` on it needs no wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CheckType {
     /// Only whether each `To_Account` is in the blocklist of `From_Account`
@@ -323,6 +326,25 @@ impl Relation {
 }
 
 /// The result for one account of an add or delete request (an entry of `ResultItem`).
+///
+/// The service may add fields, so this type is `#[non_exhaustive]`: build it with
+/// [`AccountResult::new`].
+///
+/// ```
+/// use im_protocol::{AccountResult, ErrorCode};
+///
+/// let result = AccountResult::new("bob", ErrorCode::OK, "");
+/// assert!(result.is_ok());
+/// ```
+///
+/// ```compile_fail,E0639
+/// // A struct literal does not compile outside this crate.
+/// let result = im_protocol::AccountResult {
+///     to_account: "bob".to_owned(),
+///     result_code: im_protocol::ErrorCode::OK,
+///     result_info: String::new(),
+/// };
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AccountResult {

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::{ApiError, Error, ErrorCode};
 
 /// The `ActionStatus` of a response, and of an application's answer to a webhook callback.
+///
+/// Exhaustive on purpose: success or failure, with the detail in `ErrorCode`; a value this
+/// crate does not know fails to decode rather than being guessed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ActionStatus {
     /// `"OK"`: the request was processed.
@@ -112,6 +115,9 @@ impl Status {
 }
 
 /// A whole response: the API's body plus the [`Status`] fields, side by side on the wire.
+///
+/// These two parts are the whole envelope, so it stays exhaustive; a status field the
+/// service adds belongs in [`Status`], which is `#[non_exhaustive]`.
 ///
 /// It serializes to the wire shape, body fields first, so a server (such as a local
 /// emulator of the service) can write responses. Read responses with [`decode_response`]

@@ -12,6 +12,8 @@ use crate::blocklist::failed_accounts;
 use crate::{AccountResult, ErrorCode};
 
 /// Whether `friend_add` makes a friendship one way or both (`AddType`).
+///
+/// Exhaustive on purpose: it is a choice the caller sends, with the two documented values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AddType {
     /// `Add_Type_Single`: only `To_Account` becomes a friend of `From_Account`.
@@ -335,6 +337,8 @@ impl FriendAddResponse {
 }
 
 /// Which directions `v4/sns/friend_check` looks at (`CheckType`).
+///
+/// Exhaustive on purpose: it is a choice the caller sends, with the two documented values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FriendCheckType {
     /// `CheckResult_Type_Single`: only whether `To_Account` is in `From_Account`'s list.

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "test-util")]
 mod answers;
+mod constructors;
 mod decode;
 mod endpoints;
 mod fixtures;
