@@ -54,11 +54,10 @@ impl NewAccount {
 
     /// The account as an item of `AccountList`.
     pub(crate) fn to_item(&self) -> AccountListItem {
-        AccountListItem {
-            user_id: self.user_id.clone(),
-            nick: self.nick.clone(),
-            face_url: self.face_url.clone(),
-        }
+        let mut item = AccountListItem::new(self.user_id.clone());
+        item.nick.clone_from(&self.nick);
+        item.face_url.clone_from(&self.face_url);
+        item
     }
 }
 

@@ -35,11 +35,9 @@ impl Accounts {
     pub async fn import_one(&self, account: impl Into<NewAccount>) -> Result<(), Error> {
         let account = account.into();
         validate_user_id(&account.user_id).map_err(im_client::InvalidInput::from)?;
-        let request = AccountImportRequest {
-            user_id: account.user_id,
-            nick: account.nick,
-            face_url: account.face_url,
-        };
+        let mut request = AccountImportRequest::new(account.user_id);
+        request.nick = account.nick;
+        request.face_url = account.face_url;
         let span = tracing::info_span!("account.call", op = "import_one");
         self.client.call(&request).instrument(span).await?;
         Ok(())

@@ -5,8 +5,7 @@ use std::borrow::Cow;
 use im_client::{ApiInfo, ItemResult, ItemResults, PerItemApi};
 use im_protocol::{
     AccountCheckRequest, AccountCheckResponse, AccountDeleteRequest, AccountDeleteResponse,
-    AccountStatus, Api, MultiAccountImportRequest, MultiAccountImportResponse, UserIdItem,
-    encode_json,
+    AccountStatus, Api, MultiAccountImportRequest, MultiAccountImportResponse, encode_json,
 };
 
 use crate::input::NewAccount;
@@ -38,10 +37,9 @@ impl PerItemApi for MultiImport {
     }
 
     fn encode(&self, items: &[&NewAccount]) -> Result<Vec<u8>, im_protocol::Error> {
-        encode_json(&MultiAccountImportRequest {
-            account_list: items.iter().map(|account| account.to_item()).collect(),
-            accounts: Vec::new(),
-        })
+        encode_json(&MultiAccountImportRequest::from_items(
+            items.iter().map(|account| account.to_item()),
+        ))
     }
 
     fn results<'de>(response: Self::Response<'de>) -> ItemResults<'de, ()> {
@@ -76,12 +74,9 @@ impl PerItemApi for Delete {
     }
 
     fn encode(&self, items: &[&String]) -> Result<Vec<u8>, im_protocol::Error> {
-        encode_json(&AccountDeleteRequest {
-            delete_item: items
-                .iter()
-                .map(|id| UserIdItem::new(id.as_str()))
-                .collect(),
-        })
+        encode_json(&AccountDeleteRequest::new(
+            items.iter().map(|id| id.as_str()),
+        ))
     }
 
     fn results<'de>(response: Self::Response<'de>) -> ItemResults<'de, ()> {
@@ -127,12 +122,9 @@ impl PerItemApi for Check {
     }
 
     fn encode(&self, items: &[&String]) -> Result<Vec<u8>, im_protocol::Error> {
-        encode_json(&AccountCheckRequest {
-            check_item: items
-                .iter()
-                .map(|id| UserIdItem::new(id.as_str()))
-                .collect(),
-        })
+        encode_json(&AccountCheckRequest::new(
+            items.iter().map(|id| id.as_str()),
+        ))
     }
 
     fn results<'de>(response: Self::Response<'de>) -> ItemResults<'de, Option<AccountStatus>> {

@@ -52,17 +52,12 @@ pub fn thousand_accounts() -> Vec<String> {
 
 /// The service's answer to an add of `accounts`: every account blocked.
 pub fn canned_answer(accounts: &[String]) -> Result<bytes::Bytes, BenchError> {
-    let response = im_protocol::UpdateBlocklistResponse {
-        result_item: accounts
+    let response = im_protocol::UpdateBlocklistResponse::new(
+        accounts
             .iter()
-            .map(|account| im_protocol::AccountResult {
-                to_account: account.clone(),
-                result_code: im_protocol::ErrorCode::OK,
-                result_info: String::new(),
-            })
+            .map(|account| im_protocol::AccountResult::new(account, im_protocol::ErrorCode::OK, ""))
             .collect(),
-        fail_account: Vec::new(),
-    };
+    );
     im_protocol::encode_json(&im_protocol::Envelope::ok(response))
         .map(bytes::Bytes::from)
         .map_err(|error| BenchError::because("cannot encode the answer", error))

@@ -32,17 +32,12 @@ fn accounts() -> Vec<String> {
 
 /// The service's answer to an add of `accounts`: every account blocked.
 fn canned_answer(accounts: &[String]) -> Bytes {
-    let response = UpdateBlocklistResponse {
-        result_item: accounts
+    let response = UpdateBlocklistResponse::new(
+        accounts
             .iter()
-            .map(|account| AccountResult {
-                to_account: account.clone(),
-                result_code: ErrorCode::OK,
-                result_info: String::new(),
-            })
+            .map(|account| AccountResult::new(account, ErrorCode::OK, ""))
             .collect(),
-        fail_account: Vec::new(),
-    };
+    );
     let body = im_protocol::encode_json(&Envelope::ok(response)).expect("the answer encodes");
     Bytes::from(body)
 }

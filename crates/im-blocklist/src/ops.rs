@@ -118,12 +118,7 @@ impl Blocklist {
             }
             .into());
         }
-        let request = GetBlocklistRequest {
-            from_account: from.to_owned(),
-            start_index,
-            max_limited: max,
-            last_sequence: 0,
-        };
+        let request = GetBlocklistRequest::new(from, start_index, max);
         let span = tracing::info_span!("blocklist.call", op = "list_page", start_index, max);
         let response = self.client.call(&request).instrument(span).await?;
         Ok(Page {

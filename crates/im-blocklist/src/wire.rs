@@ -35,11 +35,7 @@ impl PerItemApi for Update<'_> {
     }
 
     fn encode(&self, items: &[&String]) -> Result<Vec<u8>, im_protocol::Error> {
-        encode_json(&BlocklistRequestView {
-            from_account: self.from,
-            to_account: items,
-            check_type: None,
-        })
+        encode_json(&BlocklistRequestView::new(self.from, items))
     }
 
     fn results<'de>(response: Self::Response<'de>) -> ItemResults<'de, ()> {
@@ -90,11 +86,7 @@ impl PerItemApi for Check<'_> {
     }
 
     fn encode(&self, items: &[&String]) -> Result<Vec<u8>, im_protocol::Error> {
-        encode_json(&BlocklistRequestView {
-            from_account: self.from,
-            to_account: items,
-            check_type: Some(self.check_type),
-        })
+        encode_json(&BlocklistRequestView::new(self.from, items).with_check_type(self.check_type))
     }
 
     fn results<'de>(response: Self::Response<'de>) -> ItemResults<'de, Option<Relation>> {

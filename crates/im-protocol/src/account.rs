@@ -24,6 +24,7 @@ use crate::{Api, ApiRequest, ErrorCode};
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountImportRequest {
     /// The account to import, at most [`MAX_USER_ID_LEN`](crate::MAX_USER_ID_LEN) bytes.
     #[serde(rename = "UserID", alias = "Identifier")]
@@ -50,15 +51,31 @@ impl AccountImportRequest {
             face_url: None,
         }
     }
+
+    /// The request with the nickname `nick` (`Nick`).
+    #[must_use]
+    pub fn with_nick(mut self, nick: impl Into<String>) -> Self {
+        self.nick = Some(nick.into());
+        self
+    }
+
+    /// The request with the avatar URL `face_url` (`FaceUrl`).
+    #[must_use]
+    pub fn with_face_url(mut self, face_url: impl Into<String>) -> Self {
+        self.face_url = Some(face_url.into());
+        self
+    }
 }
 
 /// The body of a successful `v4/im_open_login_svc/account_import` response: the envelope
 /// alone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountImportResponse {}
 
 /// One account of `AccountList` in [`MultiAccountImportRequest`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountListItem {
     /// The account to import.
     #[serde(rename = "UserID", alias = "Identifier")]
@@ -80,6 +97,20 @@ impl AccountListItem {
             face_url: None,
         }
     }
+
+    /// The item with the nickname `nick` (`Nick`).
+    #[must_use]
+    pub fn with_nick(mut self, nick: impl Into<String>) -> Self {
+        self.nick = Some(nick.into());
+        self
+    }
+
+    /// The item with the avatar URL `face_url` (`FaceUrl`).
+    #[must_use]
+    pub fn with_face_url(mut self, face_url: impl Into<String>) -> Self {
+        self.face_url = Some(face_url.into());
+        self
+    }
 }
 
 /// The body of `v4/im_open_login_svc/multiaccount_import`: at most
@@ -99,6 +130,7 @@ impl AccountListItem {
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MultiAccountImportRequest {
     /// The accounts to import, current shape (`AccountList`).
     #[serde(rename = "AccountList", default, skip_serializing_if = "Vec::is_empty")]
@@ -126,6 +158,14 @@ impl MultiAccountImportRequest {
         }
     }
 
+    /// A request in the current shape that imports `items`, with their profile fields.
+    pub fn from_items(items: impl IntoIterator<Item = AccountListItem>) -> Self {
+        MultiAccountImportRequest {
+            account_list: items.into_iter().collect(),
+            accounts: Vec::new(),
+        }
+    }
+
     /// Every account of both lists, `AccountList` first.
     pub fn user_ids(&self) -> Vec<&str> {
         self.account_list
@@ -138,6 +178,7 @@ impl MultiAccountImportRequest {
 
 /// The body of a successful `v4/im_open_login_svc/multiaccount_import` response.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MultiAccountImportResponse {
     /// The accounts that could not be imported (`FailAccounts`, spelled unlike the
     /// `Fail_Account` of other APIs); empty when the service leaves it out.
@@ -145,8 +186,22 @@ pub struct MultiAccountImportResponse {
     pub fail_accounts: Vec<String>,
 }
 
+impl MultiAccountImportResponse {
+    /// The response that lists `fail_accounts` as not imported.
+    pub fn new<I>(fail_accounts: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        MultiAccountImportResponse {
+            fail_accounts: fail_accounts.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// One account of `DeleteItem` or `CheckItem`: `{"UserID": ...}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UserIdItem {
     /// The account.
     #[serde(rename = "UserID")]
@@ -182,6 +237,7 @@ where
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountDeleteRequest {
     /// The accounts to delete (`DeleteItem`).
     #[serde(rename = "DeleteItem", default)]
@@ -208,6 +264,7 @@ impl AccountDeleteRequest {
 
 /// The result for one account of `account_delete` (an entry of `ResultItem`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountDeleteResult {
     /// The account this result is about.
     #[serde(rename = "UserID")]
@@ -223,6 +280,20 @@ pub struct AccountDeleteResult {
 }
 
 impl AccountDeleteResult {
+    /// The result `result_code` for `user_id`, described by `result_info` (empty on
+    /// success).
+    pub fn new(
+        user_id: impl Into<String>,
+        result_code: impl Into<ErrorCode>,
+        result_info: impl Into<String>,
+    ) -> Self {
+        AccountDeleteResult {
+            user_id: user_id.into(),
+            result_code: result_code.into(),
+            result_info: result_info.into(),
+        }
+    }
+
     /// Whether this account was deleted (result code 0).
     pub const fn is_ok(&self) -> bool {
         self.result_code.is_ok()
@@ -243,10 +314,18 @@ impl AccountDeleteResult {
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountDeleteResponse {
     /// One result per requested account (`ResultItem`).
     #[serde(rename = "ResultItem", default)]
     pub result_item: Vec<AccountDeleteResult>,
+}
+
+impl AccountDeleteResponse {
+    /// The response with `result_item`.
+    pub fn new(result_item: Vec<AccountDeleteResult>) -> Self {
+        AccountDeleteResponse { result_item }
+    }
 }
 
 /// The body of `v4/im_open_login_svc/account_check`: at most
@@ -260,6 +339,7 @@ pub struct AccountDeleteResponse {
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountCheckRequest {
     /// The accounts to check (`CheckItem`).
     #[serde(rename = "CheckItem", default)]
@@ -309,6 +389,7 @@ impl AccountStatus {
 
 /// The result for one account of `account_check` (an entry of `ResultItem`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountCheckResult {
     /// The account this result is about.
     #[serde(rename = "UserID")]
@@ -330,6 +411,28 @@ pub struct AccountCheckResult {
 }
 
 impl AccountCheckResult {
+    /// The result `result_code` for `user_id`, described by `result_info` (empty on
+    /// success), without an `AccountStatus`.
+    pub fn new(
+        user_id: impl Into<String>,
+        result_code: impl Into<ErrorCode>,
+        result_info: impl Into<String>,
+    ) -> Self {
+        AccountCheckResult {
+            user_id: user_id.into(),
+            result_code: result_code.into(),
+            result_info: result_info.into(),
+            account_status: None,
+        }
+    }
+
+    /// The result with `account_status` (`AccountStatus`).
+    #[must_use]
+    pub fn with_account_status(mut self, account_status: AccountStatus) -> Self {
+        self.account_status = Some(account_status);
+        self
+    }
+
     /// Whether this account was checked successfully (result code 0).
     pub const fn is_ok(&self) -> bool {
         self.result_code.is_ok()
@@ -355,59 +458,16 @@ impl AccountCheckResult {
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccountCheckResponse {
     /// One result per requested account (`ResultItem`).
     #[serde(rename = "ResultItem", default)]
     pub result_item: Vec<AccountCheckResult>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{decode_json, encode_json};
-
-    #[test]
-    fn multiaccount_import_reads_both_shapes_and_missing_lists() {
-        let both: MultiAccountImportRequest =
-            decode_json(br#"{"AccountList":[{"UserID":"a","Nick":"A"}],"Accounts":["b"]}"#)
-                .expect("both shapes");
-        assert_eq!(both.user_ids(), ["a", "b"]);
-        assert_eq!(both.account_list[0].nick.as_deref(), Some("A"));
-        let neither: MultiAccountImportRequest = decode_json(b"{}").expect("no lists");
-        assert!(neither.user_ids().is_empty());
-        let answer: MultiAccountImportResponse = decode_json(b"{}").expect("no FailAccounts");
-        assert!(answer.fail_accounts.is_empty());
-    }
-
-    #[test]
-    fn account_check_items_tolerate_missing_fields_but_not_unknown_statuses() {
-        let failed: AccountCheckResult =
-            decode_json(br#"{"UserID":"a","ResultCode":70107,"Extra":true}"#).expect("decodes");
-        assert_eq!(failed.account_status, None);
-        assert!(!failed.is_imported());
-        assert!(
-            decode_json::<AccountCheckResult>(
-                br#"{"UserID":"a","ResultCode":0,"AccountStatus":"Maybe"}"#
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn account_check_results_encode_with_the_documented_names() {
-        let result = AccountCheckResult {
-            user_id: "a".to_owned(),
-            result_code: ErrorCode::OK,
-            result_info: String::new(),
-            account_status: Some(AccountStatus::NotImported),
-        };
-        assert_eq!(
-            encode_json(&result).expect("encodes"),
-            br#"{"UserID":"a","ResultCode":0,"ResultInfo":"","AccountStatus":"NotImported"}"#
-        );
-        for status in [AccountStatus::Imported, AccountStatus::NotImported] {
-            let json = encode_json(&status).expect("encodes");
-            assert_eq!(json, format!("\"{}\"", status.as_str()).into_bytes());
-        }
+impl AccountCheckResponse {
+    /// The response with `result_item`.
+    pub fn new(result_item: Vec<AccountCheckResult>) -> Self {
+        AccountCheckResponse { result_item }
     }
 }

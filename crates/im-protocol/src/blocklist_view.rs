@@ -18,13 +18,14 @@ use crate::{CheckType, ErrorCode, Relation};
 /// use im_protocol::{BlocklistRequestView, CheckType, encode_json};
 ///
 /// let to = ["bob", "carol"];
-/// let add = BlocklistRequestView { from_account: "alice", to_account: &to, check_type: None };
+/// let add = BlocklistRequestView::new("alice", &to);
 /// assert_eq!(encode_json(&add)?, br#"{"From_Account":"alice","To_Account":["bob","carol"]}"#);
-/// let check = BlocklistRequestView { check_type: Some(CheckType::Single), ..add };
+/// let check = add.with_check_type(CheckType::Single);
 /// assert!(String::from_utf8(encode_json(&check)?).unwrap().ends_with(r#""CheckType":"BlackCheckResult_Type_Single"}"#));
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Serialize)]
+#[non_exhaustive]
 pub struct BlocklistRequestView<'a, A: Serialize> {
     /// The user whose blocklist is changed or checked.
     #[serde(rename = "From_Account")]
@@ -37,8 +38,27 @@ pub struct BlocklistRequestView<'a, A: Serialize> {
     pub check_type: Option<CheckType>,
 }
 
+impl<'a, A: Serialize> BlocklistRequestView<'a, A> {
+    /// The body of an add or delete of `to_account` for `from_account`.
+    pub const fn new(from_account: &'a str, to_account: &'a [A]) -> Self {
+        BlocklistRequestView {
+            from_account,
+            to_account,
+            check_type: None,
+        }
+    }
+
+    /// The body of a check, looking in the directions `check_type`.
+    #[must_use]
+    pub const fn with_check_type(mut self, check_type: CheckType) -> Self {
+        self.check_type = Some(check_type);
+        self
+    }
+}
+
 /// The body of a successful `black_list_add` or `black_list_delete` response, borrowed.
 #[derive(Debug, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateBlocklistView<'a> {
     /// One result per requested account (`ResultItem`).
     #[serde(rename = "ResultItem", borrow)]
@@ -47,6 +67,7 @@ pub struct UpdateBlocklistView<'a> {
 
 /// The result for one account of an add or delete request, borrowed.
 #[derive(Debug, Deserialize)]
+#[non_exhaustive]
 pub struct AccountResultView<'a> {
     /// The account this result is about.
     #[serde(rename = "To_Account", borrow)]
@@ -61,6 +82,7 @@ pub struct AccountResultView<'a> {
 
 /// The body of a successful `black_list_check` response, borrowed.
 #[derive(Debug, Deserialize)]
+#[non_exhaustive]
 pub struct CheckBlocklistView<'a> {
     /// One result per requested account (`BlackListCheckItem`).
     #[serde(rename = "BlackListCheckItem", borrow)]
@@ -69,6 +91,7 @@ pub struct CheckBlocklistView<'a> {
 
 /// The result for one account of a check request, borrowed.
 #[derive(Debug, Deserialize)]
+#[non_exhaustive]
 pub struct CheckItemView<'a> {
     /// The account this result is about.
     #[serde(rename = "To_Account", borrow)]
@@ -104,19 +127,12 @@ mod tests {
     #[test]
     fn views_read_and_write_what_the_owned_types_do() {
         let to = ["bob", "c\"arol"];
-        let view = BlocklistRequestView {
-            from_account: "alice",
-            to_account: &to,
-            check_type: None,
-        };
+        let view = BlocklistRequestView::new("alice", &to);
         assert_eq!(
             encode_json(&view).ok(),
             encode_json(&AddBlocklistRequest::new("alice", to)).ok()
         );
-        let check = BlocklistRequestView {
-            check_type: Some(CheckType::Both),
-            ..view
-        };
+        let check = view.with_check_type(CheckType::Both);
         assert_eq!(
             encode_json(&check).ok(),
             encode_json(&CheckBlocklistRequest::new("alice", to, CheckType::Both)).ok()

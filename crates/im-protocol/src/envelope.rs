@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::{ApiError, Error, ErrorCode};
 
 /// The `ActionStatus` of a response, and of an application's answer to a webhook callback.
+///
+/// Exhaustive on purpose: success or failure, with the detail in `ErrorCode`; a value this
+/// crate does not know fails to decode rather than being guessed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ActionStatus {
     /// `"OK"`: the request was processed.
@@ -113,6 +116,9 @@ impl Status {
 
 /// A whole response: the API's body plus the [`Status`] fields, side by side on the wire.
 ///
+/// These two parts are the whole envelope, so it stays exhaustive; a status field the
+/// service adds belongs in [`Status`], which is `#[non_exhaustive]`.
+///
 /// It serializes to the wire shape, body fields first, so a server (such as a local
 /// emulator of the service) can write responses. Read responses with [`decode_response`]
 /// or [`decode_envelope`].
@@ -120,11 +126,7 @@ impl Status {
 /// ```
 /// use im_protocol::{encode_json, Envelope, ErrorCode, GetBlocklistResponse};
 ///
-/// let page = GetBlocklistResponse {
-///     black_list_item: vec![],
-///     start_index: 0,
-///     current_sequence: Some(3),
-/// };
+/// let page = GetBlocklistResponse::new(vec![], 0).with_current_sequence(3);
 /// let ok = encode_json(&Envelope::ok(page)).unwrap();
 /// assert_eq!(
 ///     String::from_utf8(ok).unwrap(),

@@ -8,9 +8,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::blocklist::failed_accounts;
 use crate::{AccountResult, ErrorCode};
 
 /// Whether `friend_add` makes a friendship one way or both (`AddType`).
+///
+/// Exhaustive on purpose: it is a choice the caller sends, with the two documented values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AddType {
     /// `Add_Type_Single`: only `To_Account` becomes a friend of `From_Account`.
@@ -33,6 +36,7 @@ impl AddType {
 
 /// One friend of `AddFriendItem` in [`FriendAddRequest`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AddFriendItem {
     /// The account to befriend.
     #[serde(rename = "To_Account")]
@@ -66,6 +70,34 @@ impl AddFriendItem {
             add_wording: None,
         }
     }
+
+    /// The item with the remark `remark` (`Remark`).
+    #[must_use]
+    pub fn with_remark(mut self, remark: impl Into<String>) -> Self {
+        self.remark = Some(remark.into());
+        self
+    }
+
+    /// The item with the friend group `group_name` (`GroupName`).
+    #[must_use]
+    pub fn with_group_name(mut self, group_name: impl Into<String>) -> Self {
+        self.group_name = Some(group_name.into());
+        self
+    }
+
+    /// The item with the source `add_source`, `AddSource_Type_` and a name (`AddSource`).
+    #[must_use]
+    pub fn with_add_source(mut self, add_source: impl Into<String>) -> Self {
+        self.add_source = Some(add_source.into());
+        self
+    }
+
+    /// The item with the message `add_wording` (`AddWording`).
+    #[must_use]
+    pub fn with_add_wording(mut self, add_wording: impl Into<String>) -> Self {
+        self.add_wording = Some(add_wording.into());
+        self
+    }
 }
 
 /// The body of `v4/sns/friend_add`.
@@ -83,6 +115,7 @@ impl AddFriendItem {
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FriendAddRequest {
     /// The user whose friend list grows.
     #[serde(rename = "From_Account")]
@@ -119,12 +152,21 @@ impl FriendAddRequest {
             force_add_flags: None,
         }
     }
+
+    /// The request with `ForceAddFlags` set to `force_add_flags` (1: add whatever the
+    /// peer's settings).
+    #[must_use]
+    pub fn with_force_add_flags(mut self, force_add_flags: u8) -> Self {
+        self.force_add_flags = Some(force_add_flags);
+        self
+    }
 }
 
 /// One friend of `AddFriendItem` in [`FriendImportRequest`].
 ///
 /// `CustomItem` (custom friend fields) is not modelled: it is ignored when read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FriendImportItem {
     /// The account to import as a friend.
     #[serde(rename = "To_Account")]
@@ -170,6 +212,52 @@ impl FriendImportItem {
             add_time: None,
         }
     }
+
+    /// The item with the remark `remark` (`Remark`).
+    #[must_use]
+    pub fn with_remark(mut self, remark: impl Into<String>) -> Self {
+        self.remark = Some(remark.into());
+        self
+    }
+
+    /// The item with the remark set at `remark_time`, in Unix seconds (`RemarkTime`).
+    #[must_use]
+    pub fn with_remark_time(mut self, remark_time: u64) -> Self {
+        self.remark_time = Some(remark_time);
+        self
+    }
+
+    /// The item in the friend groups `group_name` (`GroupName`).
+    #[must_use]
+    pub fn with_group_name<I>(mut self, group_name: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.group_name = group_name.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The item with the source `add_source`, `AddSource_Type_` and a name (`AddSource`).
+    #[must_use]
+    pub fn with_add_source(mut self, add_source: impl Into<String>) -> Self {
+        self.add_source = Some(add_source.into());
+        self
+    }
+
+    /// The item with the message `add_wording` (`AddWording`).
+    #[must_use]
+    pub fn with_add_wording(mut self, add_wording: impl Into<String>) -> Self {
+        self.add_wording = Some(add_wording.into());
+        self
+    }
+
+    /// The item with the friendship made at `add_time`, in Unix seconds (`AddTime`).
+    #[must_use]
+    pub fn with_add_time(mut self, add_time: u64) -> Self {
+        self.add_time = Some(add_time);
+        self
+    }
 }
 
 /// The body of `v4/sns/friend_import`: imports one-way friendships, without asking the
@@ -186,6 +274,7 @@ impl FriendImportItem {
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FriendImportRequest {
     /// The user whose friend list grows.
     #[serde(rename = "From_Account")]
@@ -218,6 +307,7 @@ impl FriendImportRequest {
 /// 30003 (account not imported), 30515 (`To_Account` is in `From_Account`'s blocklist)
 /// and 30525 (`From_Account` is in `To_Account`'s blocklist).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FriendAddResponse {
     /// One result per requested friend (`ResultItem`).
     #[serde(rename = "ResultItem", default)]
@@ -231,7 +321,24 @@ pub struct FriendAddResponse {
     pub fail_account: Vec<String>,
 }
 
+impl FriendAddResponse {
+    /// The response with `result_item`, listing its failed friends in `Fail_Account` in
+    /// the same order, as the service does.
+    pub fn new(result_item: Vec<AccountResult>) -> Self {
+        FriendAddResponse {
+            fail_account: failed_accounts(
+                result_item
+                    .iter()
+                    .map(|item| (item.is_ok(), item.to_account.as_str())),
+            ),
+            result_item,
+        }
+    }
+}
+
 /// Which directions `v4/sns/friend_check` looks at (`CheckType`).
+///
+/// Exhaustive on purpose: it is a choice the caller sends, with the two documented values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FriendCheckType {
     /// `CheckResult_Type_Single`: only whether `To_Account` is in `From_Account`'s list.
@@ -287,6 +394,7 @@ pub enum FriendRelation {
 /// # Ok::<(), im_protocol::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FriendCheckRequest {
     /// The user whose friend list is checked.
     #[serde(rename = "From_Account")]
@@ -320,6 +428,7 @@ impl FriendCheckRequest {
 
 /// The result for one account of a friend check (an entry of `InfoItem`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FriendCheckItem {
     /// The account this result is about.
     #[serde(rename = "To_Account")]
@@ -335,8 +444,32 @@ pub struct FriendCheckItem {
     pub result_info: String,
 }
 
+impl FriendCheckItem {
+    /// The result `result_code` for `to_account` with `relation`, described by
+    /// `result_info` (empty on success).
+    pub fn new(
+        to_account: impl Into<String>,
+        relation: FriendRelation,
+        result_code: impl Into<ErrorCode>,
+        result_info: impl Into<String>,
+    ) -> Self {
+        FriendCheckItem {
+            to_account: to_account.into(),
+            relation,
+            result_code: result_code.into(),
+            result_info: result_info.into(),
+        }
+    }
+
+    /// Whether this account was checked successfully (result code 0).
+    pub const fn is_ok(&self) -> bool {
+        self.result_code.is_ok()
+    }
+}
+
 /// The body of a successful `v4/sns/friend_check` response.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FriendCheckResponse {
     /// One result per requested account (`InfoItem`).
     #[serde(rename = "InfoItem", default)]
@@ -350,49 +483,17 @@ pub struct FriendCheckResponse {
     pub fail_account: Vec<String>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::decode_json;
-
-    #[test]
-    fn friend_import_reads_the_documented_item_fields() {
-        let request: FriendImportRequest = decode_json(
-            br#"{"From_Account":"a","AddFriendItem":[{"To_Account":"b","GroupName":["g1","g2"],
-                "AddSource":"AddSource_Type_XXXX","AddTime":1,"CustomItem":[{"Tag":"Tag_SNS_Custom_x","Value":7}]}]}"#,
-        )
-        .expect("the documented shape decodes");
-        let item = &request.add_friend_item[0];
-        assert_eq!(item.group_name, ["g1", "g2"]);
-        assert_eq!(item.add_time, Some(1));
-    }
-
-    #[test]
-    fn friend_add_reads_its_optional_fields() {
-        let request: FriendAddRequest = decode_json(
-            br#"{"From_Account":"a","AddFriendItem":[{"To_Account":"b","GroupName":"g","AddWording":"hi"}],
-                "AddType":"Add_Type_Single","ForceAddFlags":1}"#,
-        )
-        .expect("the documented shape decodes");
-        assert_eq!(request.add_type, Some(AddType::Single));
-        assert_eq!(request.force_add_flags, Some(1));
-        assert_eq!(request.add_friend_item[0].group_name.as_deref(), Some("g"));
-    }
-
-    #[test]
-    fn friend_check_answers_tolerate_missing_lists() {
-        let response: FriendCheckResponse = decode_json(b"{}").expect("decodes");
-        assert!(response.info_item.is_empty() && response.fail_account.is_empty());
-        let item: FriendCheckItem = decode_json(
-            br#"{"To_Account":"b","Relation":"CheckResult_Type_BothWay","ResultCode":0}"#,
-        )
-        .expect("decodes");
-        assert_eq!(item.relation, FriendRelation::BothWay);
-        assert!(
-            decode_json::<FriendCheckItem>(
-                br#"{"To_Account":"b","Relation":"CheckResult_Type_Maybe","ResultCode":0}"#
-            )
-            .is_err()
-        );
+impl FriendCheckResponse {
+    /// The response with `info_item`, listing its failed accounts in `Fail_Account` in
+    /// the same order, as the service does.
+    pub fn new(info_item: Vec<FriendCheckItem>) -> Self {
+        FriendCheckResponse {
+            fail_account: failed_accounts(
+                info_item
+                    .iter()
+                    .map(|item| (item.is_ok(), item.to_account.as_str())),
+            ),
+            info_item,
+        }
     }
 }

@@ -133,7 +133,6 @@ fn info(code: ErrorCode) -> String {
 #[must_use]
 pub struct BlocklistUpdateAnswer {
     items: Vec<AccountResult>,
-    fail_account: Vec<String>,
 }
 
 impl BlocklistUpdateAnswer {
@@ -148,14 +147,8 @@ impl BlocklistUpdateAnswer {
     }
 
     fn result(mut self, account: &str, code: ErrorCode) -> Self {
-        if !code.is_ok() {
-            self.fail_account.push(account.to_owned());
-        }
-        self.items.push(AccountResult {
-            to_account: account.to_owned(),
-            result_code: code,
-            result_info: info(code),
-        });
+        self.items
+            .push(AccountResult::new(account, code, info(code)));
         self
     }
 }
@@ -171,12 +164,8 @@ pub struct BlocklistCheckAnswer {
 impl BlocklistCheckAnswer {
     /// `account` was checked and has `relation` with the requester.
     pub fn relation(mut self, account: &str, relation: Relation) -> Self {
-        self.items.push(CheckItem {
-            to_account: account.to_owned(),
-            relation,
-            result_code: ErrorCode::OK,
-            result_info: String::new(),
-        });
+        self.items
+            .push(CheckItem::new(account, relation, ErrorCode::OK, ""));
         self
     }
 
@@ -184,12 +173,8 @@ impl BlocklistCheckAnswer {
     pub fn failed(mut self, account: &str, code: impl Into<ErrorCode>) -> Self {
         let code = code.into();
         self.fail_account.push(account.to_owned());
-        self.items.push(CheckItem {
-            to_account: account.to_owned(),
-            relation: Relation::No,
-            result_code: code,
-            result_info: info(code),
-        });
+        self.items
+            .push(CheckItem::new(account, Relation::No, code, info(code)));
         self
     }
 }
@@ -206,10 +191,7 @@ pub struct BlocklistPageAnswer {
 impl BlocklistPageAnswer {
     /// The page holds `account`, blocked at `added` (Unix seconds).
     pub fn entry(mut self, account: &str, added: u64) -> Self {
-        self.entries.push(BlocklistEntry {
-            to_account: account.to_owned(),
-            add_black_timestamp: added,
-        });
+        self.entries.push(BlocklistEntry::new(account, added));
         self
     }
 
@@ -247,22 +229,16 @@ impl AccountCheckAnswer {
     /// `account` could not be checked: `code`.
     pub fn failed(mut self, account: &str, code: impl Into<ErrorCode>) -> Self {
         let code = code.into();
-        self.body.result_item.push(AccountCheckResult {
-            user_id: account.to_owned(),
-            result_code: code,
-            result_info: info(code),
-            account_status: None,
-        });
+        self.body
+            .result_item
+            .push(AccountCheckResult::new(account, code, info(code)));
         self
     }
 
     fn status(mut self, account: &str, status: AccountStatus) -> Self {
-        self.body.result_item.push(AccountCheckResult {
-            user_id: account.to_owned(),
-            result_code: ErrorCode::OK,
-            result_info: String::new(),
-            account_status: Some(status),
-        });
+        self.body
+            .result_item
+            .push(AccountCheckResult::new(account, ErrorCode::OK, "").with_account_status(status));
         self
     }
 }
@@ -286,11 +262,9 @@ impl AccountDeleteAnswer {
     }
 
     fn result(mut self, account: &str, code: ErrorCode) -> Self {
-        self.body.result_item.push(AccountDeleteResult {
-            user_id: account.to_owned(),
-            result_code: code,
-            result_info: info(code),
-        });
+        self.body
+            .result_item
+            .push(AccountDeleteResult::new(account, code, info(code)));
         self
     }
 }
@@ -312,10 +286,7 @@ impl MultiAccountImportAnswer {
 
 impl From<BlocklistUpdateAnswer> for Answer {
     fn from(builder: BlocklistUpdateAnswer) -> Answer {
-        Answer::envelope(&Envelope::ok(UpdateBlocklistResponse {
-            result_item: builder.items,
-            fail_account: builder.fail_account,
-        }))
+        Answer::envelope(&Envelope::ok(UpdateBlocklistResponse::new(builder.items)))
     }
 }
 

@@ -118,17 +118,12 @@ fn bare_30001_service(relation: im_blocklist::Relation) -> crate::support::FakeS
         if request.recorded.uri.path().ends_with("black_list_check") {
             Reply::check(accounts.into_iter().map(|account| (account, relation, 0)))
         } else {
-            Reply::ok(im_protocol::UpdateBlocklistResponse {
-                result_item: accounts
+            Reply::ok(im_protocol::UpdateBlocklistResponse::new(
+                accounts
                     .iter()
-                    .map(|account| im_protocol::AccountResult {
-                        to_account: account.clone(),
-                        result_code: im_protocol::ErrorCode(30001),
-                        result_info: String::new(),
-                    })
+                    .map(|account| im_protocol::AccountResult::new(account, 30001, ""))
                     .collect(),
-                fail_account: accounts,
-            })
+            ))
         }
     })
 }

@@ -223,63 +223,42 @@ impl Reply {
     /// An add or delete answer: one result per `(account, code)`, with the service's
     /// usual `ResultInfo` for the code.
     pub(crate) fn update<A: AsRef<str>>(items: impl IntoIterator<Item = (A, i64)>) -> Reply {
-        let result_item: Vec<AccountResult> = items
-            .into_iter()
-            .map(|(account, code)| AccountResult {
-                to_account: account.as_ref().to_owned(),
-                result_code: ErrorCode(code),
-                result_info: result_info(code).to_owned(),
-            })
-            .collect();
-        let fail_account = result_item
-            .iter()
-            .filter(|item| !item.is_ok())
-            .map(|item| item.to_account.clone())
-            .collect();
-        Reply::ok(UpdateBlocklistResponse {
-            result_item,
-            fail_account,
-        })
+        Reply::ok(UpdateBlocklistResponse::new(
+            items
+                .into_iter()
+                .map(|(account, code)| {
+                    AccountResult::new(account.as_ref(), code, result_info(code))
+                })
+                .collect(),
+        ))
     }
 
     /// A check answer: one result per `(account, relation, code)`.
     pub(crate) fn check<A: AsRef<str>>(
         items: impl IntoIterator<Item = (A, Relation, i64)>,
     ) -> Reply {
-        let black_list_check_item: Vec<CheckItem> = items
-            .into_iter()
-            .map(|(account, relation, code)| CheckItem {
-                to_account: account.as_ref().to_owned(),
-                relation,
-                result_code: ErrorCode(code),
-                result_info: result_info(code).to_owned(),
-            })
-            .collect();
-        let fail_account = black_list_check_item
-            .iter()
-            .filter(|item| !item.is_ok())
-            .map(|item| item.to_account.clone())
-            .collect();
-        Reply::ok(CheckBlocklistResponse {
-            black_list_check_item,
-            fail_account,
-            invalid_account: Vec::new(),
-        })
+        Reply::ok(CheckBlocklistResponse::new(
+            items
+                .into_iter()
+                .map(|(account, relation, code)| {
+                    CheckItem::new(account.as_ref(), relation, code, result_info(code))
+                })
+                .collect(),
+        ))
     }
 
     /// A `black_list_get` page with `accounts` and the next `start_index` (0: the end).
     pub(crate) fn page<A: AsRef<str>>(accounts: &[A], start_index: u32) -> Reply {
-        Reply::ok(GetBlocklistResponse {
-            black_list_item: accounts
-                .iter()
-                .map(|account| BlocklistEntry {
-                    to_account: account.as_ref().to_owned(),
-                    add_black_timestamp: 1_700_000_000,
-                })
-                .collect(),
-            start_index,
-            current_sequence: Some(7),
-        })
+        Reply::ok(
+            GetBlocklistResponse::new(
+                accounts
+                    .iter()
+                    .map(|account| BlocklistEntry::new(account.as_ref(), 1_700_000_000))
+                    .collect(),
+                start_index,
+            )
+            .with_current_sequence(7),
+        )
     }
 
     /// An answer with `status` and a raw `body`.

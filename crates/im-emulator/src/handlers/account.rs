@@ -227,7 +227,7 @@ mod tests {
     use super::*;
     use crate::handlers::object_of;
     use crate::state::world_of;
-    use im_protocol::{AccountListItem, UserIdItem};
+    use im_protocol::AccountListItem;
 
     fn outcomes<O: Copy>(items: &[AccountOutcome<O>]) -> Vec<(&str, O)> {
         items
@@ -271,11 +271,9 @@ mod tests {
         let mut world = world_of(&["a"]);
         let mut request = MultiAccountImportRequest::new(["a", ""]);
         request.account_list[0].nick = Some("Alice".to_owned());
-        request.account_list.push(AccountListItem {
-            user_id: "b".to_owned(),
-            nick: None,
-            face_url: Some("https://example.com/b.png".to_owned()),
-        });
+        request
+            .account_list
+            .push(AccountListItem::new("b").with_face_url("https://example.com/b.png"));
         request.accounts.push("c".to_owned());
         let imported = import_many(&mut world, &request, &mut |_: &str| None);
         use ImportOutcome::*;
@@ -306,9 +304,7 @@ mod tests {
             calls += 1;
             (calls == 1).then_some(timeout)
         };
-        let request = AccountDeleteRequest {
-            delete_item: vec![UserIdItem::new("a"), UserIdItem::new("b")],
-        };
+        let request = AccountDeleteRequest::new(["a", "b"]);
         let deleted = delete(&mut world, &request, &mut fault);
         assert_eq!(
             outcomes(&deleted),

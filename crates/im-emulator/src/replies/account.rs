@@ -44,33 +44,28 @@ pub(crate) fn transient_failure(drawn: ErrorCode) -> Failure {
 /// The answer of an account request.
 pub(crate) fn answer(result: AccountResult) -> Answer {
     match result {
-        AccountResult::Imported => Answer::ok(AccountImportResponse {}),
-        AccountResult::ImportedMany(outcomes) => Answer::ok(MultiAccountImportResponse {
-            fail_accounts: outcomes
+        AccountResult::Imported => Answer::ok(AccountImportResponse::default()),
+        AccountResult::ImportedMany(outcomes) => Answer::ok(MultiAccountImportResponse::new(
+            outcomes
                 .into_iter()
                 .filter(|item| item.outcome != ImportOutcome::Imported)
-                .map(|item| item.account)
-                .collect(),
-        }),
-        AccountResult::Deleted(outcomes) => Answer::ok(AccountDeleteResponse {
-            result_item: outcomes
+                .map(|item| item.account),
+        )),
+        AccountResult::Deleted(outcomes) => Answer::ok(AccountDeleteResponse::new(
+            outcomes
                 .into_iter()
                 .map(|item| {
                     let (result_code, result_info) = deleted(item.outcome);
-                    AccountDeleteResult {
-                        user_id: item.account,
-                        result_code,
-                        result_info,
-                    }
+                    AccountDeleteResult::new(item.account, result_code, result_info)
                 })
                 .collect(),
-        }),
-        AccountResult::Checked(outcomes) => Answer::ok(AccountCheckResponse {
-            result_item: outcomes
+        )),
+        AccountResult::Checked(outcomes) => Answer::ok(AccountCheckResponse::new(
+            outcomes
                 .into_iter()
                 .map(|item| checked(item.account, item.outcome))
                 .collect(),
-        }),
+        )),
     }
 }
 
@@ -94,20 +89,10 @@ fn checked(user_id: String, outcome: ExistsOutcome) -> AccountCheckResult {
         ExistsOutcome::NotImported => AccountStatus::NotImported,
         ExistsOutcome::Faulted(fault) => {
             let (result_code, result_info) = fault.answer(drawn_answer);
-            return AccountCheckResult {
-                user_id,
-                result_code,
-                result_info,
-                account_status: None,
-            };
+            return AccountCheckResult::new(user_id, result_code, result_info);
         }
     };
-    AccountCheckResult {
-        user_id,
-        result_code: ErrorCode::OK,
-        result_info: String::new(),
-        account_status: Some(status),
-    }
+    AccountCheckResult::new(user_id, ErrorCode::OK, "").with_account_status(status)
 }
 
 #[cfg(test)]

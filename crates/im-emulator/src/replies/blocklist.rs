@@ -122,42 +122,27 @@ fn update<O>(
     outcomes: Vec<AccountOutcome<O>>,
     mut spell: impl FnMut(O) -> (ErrorCode, String),
 ) -> UpdateBlocklistResponse {
-    let result_item: Vec<AccountResult> = outcomes
-        .into_iter()
-        .map(|item| {
-            let (result_code, result_info) = spell(item.outcome);
-            AccountResult {
-                to_account: item.account,
-                result_code,
-                result_info,
-            }
-        })
-        .collect();
-    let fail_account = result_item
-        .iter()
-        .filter(|item| !item.is_ok())
-        .map(|item| item.to_account.clone())
-        .collect();
-    UpdateBlocklistResponse {
-        result_item,
-        fail_account,
-    }
+    UpdateBlocklistResponse::new(
+        outcomes
+            .into_iter()
+            .map(|item| {
+                let (result_code, result_info) = spell(item.outcome);
+                AccountResult::new(item.account, result_code, result_info)
+            })
+            .collect(),
+    )
 }
 
 /// The body of a get: the page, where the next one starts, and the list's sequence.
 fn page_response(page: Page) -> GetBlocklistResponse {
-    GetBlocklistResponse {
-        black_list_item: page
-            .entries
+    GetBlocklistResponse::new(
+        page.entries
             .into_iter()
-            .map(|entry| BlocklistEntry {
-                to_account: entry.account,
-                add_black_timestamp: entry.added_at,
-            })
+            .map(|entry| BlocklistEntry::new(entry.account, entry.added_at))
             .collect(),
-        start_index: page.next_start,
-        current_sequence: Some(page.sequence),
-    }
+        page.next_start,
+    )
+    .with_current_sequence(page.sequence)
 }
 
 /// The body of a check: every account's relation, the failed ones in `Fail_Account`
@@ -175,19 +160,13 @@ fn checked(outcomes: Vec<AccountOutcome<CheckOutcome>>) -> CheckBlocklistRespons
                     (Relation::No, code, info)
                 }
             };
-            CheckItem {
-                to_account: item.account,
-                relation,
-                result_code,
-                result_info,
-            }
+            CheckItem::new(item.account, relation, result_code, result_info)
         })
         .collect();
-    CheckBlocklistResponse {
-        black_list_check_item,
-        fail_account,
-        invalid_account: Vec::new(),
-    }
+    // Fail_Account lists the faulted accounts, whatever code their fault chose.
+    let mut response = CheckBlocklistResponse::new(black_list_check_item);
+    response.fail_account = fail_account;
+    response
 }
 
 #[cfg(test)]
@@ -320,13 +299,7 @@ mod tests {
             sequence: 3,
         };
         let response = page_response(page);
-        assert_eq!(
-            response.black_list_item,
-            [BlocklistEntry {
-                to_account: "b".to_owned(),
-                add_black_timestamp: 7
-            }]
-        );
+        assert_eq!(response.black_list_item, [BlocklistEntry::new("b", 7)]);
         assert_eq!(response.start_index, 0);
         assert_eq!(response.current_sequence, Some(3));
     }

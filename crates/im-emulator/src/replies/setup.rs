@@ -11,40 +11,21 @@ use crate::outcome::FriendAddOutcome;
 /// The answer of a setup request.
 pub(crate) fn answer(result: SetupResult) -> Answer {
     match result {
-        SetupResult::FriendsAdded(outcomes) => {
-            let result_item: Vec<AccountResult> = outcomes
+        SetupResult::FriendsAdded(outcomes) => Answer::ok(FriendAddResponse::new(
+            outcomes
                 .into_iter()
                 .map(|item| {
                     let (result_code, result_info) = friend_added(item.outcome);
-                    AccountResult {
-                        to_account: item.account,
-                        result_code,
-                        result_info: result_info.to_owned(),
-                    }
-                })
-                .collect();
-            let fail_account = result_item
-                .iter()
-                .filter(|item| !item.is_ok())
-                .map(|item| item.to_account.clone())
-                .collect();
-            Answer::ok(FriendAddResponse {
-                result_item,
-                fail_account,
-            })
-        }
-        SetupResult::FriendsChecked(outcomes) => Answer::ok(FriendCheckResponse {
-            info_item: outcomes
-                .into_iter()
-                .map(|item| FriendCheckItem {
-                    to_account: item.account,
-                    relation: item.outcome,
-                    result_code: ErrorCode::OK,
-                    result_info: String::new(),
+                    AccountResult::new(item.account, result_code, result_info)
                 })
                 .collect(),
-            fail_account: Vec::new(),
-        }),
+        )),
+        SetupResult::FriendsChecked(outcomes) => Answer::ok(FriendCheckResponse::new(
+            outcomes
+                .into_iter()
+                .map(|item| FriendCheckItem::new(item.account, item.outcome, ErrorCode::OK, ""))
+                .collect(),
+        )),
     }
 }
 

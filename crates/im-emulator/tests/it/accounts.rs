@@ -80,14 +80,9 @@ async fn importing_again_changes_nothing_but_the_profile_given() {
     assert_eq!(profile.nick.as_deref(), Some("Alice"));
 
     // The AccountList form updates the profile of an account that exists.
-    let request = MultiAccountImportRequest {
-        account_list: vec![AccountListItem {
-            user_id: "alice".to_owned(),
-            nick: Some("Alice B.".to_owned()),
-            face_url: Some("https://example.com/a.png".to_owned()),
-        }],
-        accounts: Vec::new(),
-    };
+    let request = MultiAccountImportRequest::from_items([AccountListItem::new("alice")
+        .with_nick("Alice B.")
+        .with_face_url("https://example.com/a.png")]);
     assert!(h.ok(&request).await.fail_accounts.is_empty());
     let profile = h.emulator.account_profile("alice").unwrap();
     assert_eq!(profile.nick.as_deref(), Some("Alice B."));

@@ -286,14 +286,11 @@ fn envelope_encodes_failures_without_a_body() {
 
 #[test]
 fn envelope_flattening_keeps_large_numbers_exact() {
-    let page = GetBlocklistResponse {
-        black_list_item: vec![im_protocol::BlocklistEntry {
-            to_account: "a".to_owned(),
-            add_black_timestamp: u64::MAX,
-        }],
-        start_index: u32::MAX,
-        current_sequence: Some(u64::MAX),
-    };
+    let page = GetBlocklistResponse::new(
+        vec![im_protocol::BlocklistEntry::new("a", u64::MAX)],
+        u32::MAX,
+    )
+    .with_current_sequence(u64::MAX);
     let bytes = encode_json(&Envelope::ok(page.clone())).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(text.contains("18446744073709551615"), "{text}");

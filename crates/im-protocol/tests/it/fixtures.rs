@@ -139,12 +139,7 @@ fn requests_serialize_to_the_documented_samples() {
     );
     request_matches(
         GET_REQUEST,
-        &GetBlocklistRequest {
-            from_account: "id".to_owned(),
-            start_index: 0,
-            max_limited: 30,
-            last_sequence: 12,
-        },
+        &GetBlocklistRequest::new("id", 0, 30).with_last_sequence(12),
     );
     request_matches(
         CHECK_REQUEST,

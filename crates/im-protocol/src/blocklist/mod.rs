@@ -8,7 +8,15 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::{Api, ErrorCode};
+use crate::Api;
+
+mod response;
+
+pub(crate) use response::failed_accounts;
+pub use response::{
+    AccountResult, BlocklistEntry, CheckBlocklistResponse, CheckItem, GetBlocklistResponse,
+    UpdateBlocklistResponse,
+};
 
 /// A request body of one REST API, tied to its API and its response body.
 ///
@@ -51,6 +59,7 @@ where
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AddBlocklistRequest {
     /// The user whose blocklist grows.
     #[serde(rename = "From_Account")]
@@ -81,6 +90,7 @@ impl ApiRequest for AddBlocklistRequest {
 
 /// The body of `v4/sns/black_list_delete`: unblock `to_account` for `from_account`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeleteBlocklistRequest {
     /// The user whose blocklist shrinks.
     #[serde(rename = "From_Account")]
@@ -126,6 +136,7 @@ impl ApiRequest for DeleteBlocklistRequest {
 /// assert!(second.next_page(&last).is_none());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetBlocklistRequest {
     /// The user whose blocklist is pulled.
     #[serde(rename = "From_Account")]
@@ -142,14 +153,28 @@ pub struct GetBlocklistRequest {
 }
 
 impl GetBlocklistRequest {
-    /// The request for the first page, with `max_limited` entries at most.
-    pub fn first_page(from: impl Into<String>, max_limited: u32) -> Self {
+    /// The request for the page of `from`'s blocklist that starts at `start_index`, with
+    /// `max_limited` entries at most; `LastSequence` is 0, as the docs ask REST callers.
+    pub fn new(from: impl Into<String>, start_index: u32, max_limited: u32) -> Self {
         GetBlocklistRequest {
             from_account: from.into(),
-            start_index: 0,
+            start_index,
             max_limited,
             last_sequence: 0,
         }
+    }
+
+    /// The request with `LastSequence` set to `last_sequence`; the docs ask REST callers to
+    /// send 0, the default.
+    #[must_use]
+    pub fn with_last_sequence(mut self, last_sequence: u64) -> Self {
+        self.last_sequence = last_sequence;
+        self
+    }
+
+    /// The request for the first page, with `max_limited` entries at most.
+    pub fn first_page(from: impl Into<String>, max_limited: u32) -> Self {
+        GetBlocklistRequest::new(from, 0, max_limited)
     }
 
     /// The request for the page after `response`, or `None` when the list is complete.
@@ -182,6 +207,7 @@ impl ApiRequest for GetBlocklistRequest {
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckBlocklistRequest {
     /// The user whose blocklist is checked.
     #[serde(rename = "From_Account")]
@@ -215,6 +241,9 @@ impl ApiRequest for CheckBlocklistRequest {
 }
 
 /// Which directions `v4/sns/black_list_check` looks at.
+///
+/// Exhaustive on purpose: it is a choice the caller sends, with the two documented values,
+/// so a `match` on it needs no wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CheckType {
     /// Only whether each `To_Account` is in the blocklist of `From_Account`
@@ -302,128 +331,4 @@ impl Relation {
     pub const fn to_blocks_from(self) -> bool {
         matches!(self, Relation::BWithA | Relation::BothWay)
     }
-}
-
-/// The result for one account of an add or delete request (an entry of `ResultItem`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountResult {
-    /// The account this result is about.
-    #[serde(rename = "To_Account")]
-    pub to_account: String,
-    /// 0 on success; any other value is a failure, documented or not.
-    #[serde(rename = "ResultCode")]
-    pub result_code: ErrorCode,
-    /// The service's description of a failure; empty on success or when absent.
-    #[serde(rename = "ResultInfo", default)]
-    pub result_info: String,
-}
-
-impl AccountResult {
-    /// Whether this account succeeded (result code 0).
-    pub const fn is_ok(&self) -> bool {
-        self.result_code.is_ok()
-    }
-}
-
-/// The body of a successful `v4/sns/black_list_add` or `v4/sns/black_list_delete` response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UpdateBlocklistResponse {
-    /// One result per requested account (`ResultItem`).
-    #[serde(rename = "ResultItem")]
-    pub result_item: Vec<AccountResult>,
-    /// The accounts that failed (`Fail_Account`); the service omits it when none failed.
-    #[serde(
-        rename = "Fail_Account",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub fail_account: Vec<String>,
-}
-
-/// One entry of a pulled blocklist (an entry of `BlackListItem`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BlocklistEntry {
-    /// The blocked account.
-    #[serde(rename = "To_Account")]
-    pub to_account: String,
-    /// When it was blocked, in Unix seconds (`AddBlackTimeStamp`).
-    #[serde(rename = "AddBlackTimeStamp")]
-    pub add_black_timestamp: u64,
-}
-
-/// The body of a successful `v4/sns/black_list_get` response: one page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GetBlocklistResponse {
-    /// The entries of this page (`BlackListItem`); empty when the service omits it.
-    #[serde(rename = "BlackListItem", default)]
-    pub black_list_item: Vec<BlocklistEntry>,
-    /// Where the next page starts; 0 means the whole list has been pulled.
-    #[serde(rename = "StartIndex")]
-    pub start_index: u32,
-    /// The latest sequence of the blocklist. The service spells the field
-    /// `CurruentSequence`, which is what this crate writes; `CurrentSequence` is
-    /// accepted when reading.
-    #[serde(
-        rename = "CurruentSequence",
-        alias = "CurrentSequence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_sequence: Option<u64>,
-}
-
-impl GetBlocklistResponse {
-    /// The start index of the next page, or `None` when this was the last page.
-    pub const fn next_start_index(&self) -> Option<u32> {
-        match self.start_index {
-            0 => None,
-            next => Some(next),
-        }
-    }
-}
-
-/// The result for one account of a check request (an entry of `BlackListCheckItem`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckItem {
-    /// The account this result is about.
-    #[serde(rename = "To_Account")]
-    pub to_account: String,
-    /// The relation; meaningful only when `result_code` is 0.
-    #[serde(rename = "Relation")]
-    pub relation: Relation,
-    /// 0 on success; any other value is a failure, documented or not.
-    #[serde(rename = "ResultCode")]
-    pub result_code: ErrorCode,
-    /// The service's description of a failure; empty on success or when absent.
-    #[serde(rename = "ResultInfo", default)]
-    pub result_info: String,
-}
-
-impl CheckItem {
-    /// Whether this account was checked successfully (result code 0).
-    pub const fn is_ok(&self) -> bool {
-        self.result_code.is_ok()
-    }
-}
-
-/// The body of a successful `v4/sns/black_list_check` response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckBlocklistResponse {
-    /// One result per requested account (`BlackListCheckItem`).
-    #[serde(rename = "BlackListCheckItem")]
-    pub black_list_check_item: Vec<CheckItem>,
-    /// The accounts that could not be checked (`Fail_Account`); omitted when none failed.
-    #[serde(
-        rename = "Fail_Account",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub fail_account: Vec<String>,
-    /// Invalid accounts in the request (`Invalid_Account`), shown only by older docs.
-    #[serde(
-        rename = "Invalid_Account",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub invalid_account: Vec<String>,
 }
