@@ -104,7 +104,11 @@ async fn tunnel(
         authorization,
     });
 
-    let reason = if status == 200 { "Connection established" } else { "Refused" };
+    let reason = if status == 200 {
+        "Connection established"
+    } else {
+        "Refused"
+    };
     let answer = format!("HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\n\r\n");
     if client.write_all(answer.as_bytes()).await.is_err() || status != 200 {
         return;
@@ -139,7 +143,10 @@ async fn https_goes_through_the_connect_tunnel_with_the_proxy_credentials() {
     // One tunnel, reused from the pool; the proxy saw the host and port, never the path.
     let requests = proxy.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
-    assert_eq!(requests[0].line, format!("CONNECT {SERVICE_HOST}:443 HTTP/1.1"));
+    assert_eq!(
+        requests[0].line,
+        format!("CONNECT {SERVICE_HOST}:443 HTTP/1.1")
+    );
     // base64("alice:p@ss")
     assert_eq!(
         requests[0].authorization.as_deref(),
@@ -223,7 +230,10 @@ async fn a_refused_tunnel_is_a_connect_error_that_hides_the_credentials() {
     assert!(error.is_connect(), "{error:?}");
     let text = format!("{} {error:?}", causes(&error));
     assert!(text.contains("proxy authorization required"), "{text}");
-    assert!(!text.contains("s3cret") && !text.contains("alice"), "{text}");
+    assert!(
+        !text.contains("s3cret") && !text.contains("alice"),
+        "{text}"
+    );
     assert_eq!(server.connections(), 0);
 }
 
@@ -242,7 +252,10 @@ async fn an_unreachable_proxy_is_a_connect_error() {
 
 #[test]
 fn an_unusable_proxy_url_fails_the_build_without_repeating_it() {
-    for url in ["https://alice:s3cret@proxy:3128", "socks5://alice:s3cret@proxy:1080"] {
+    for url in [
+        "https://alice:s3cret@proxy:3128",
+        "socks5://alice:s3cret@proxy:1080",
+    ] {
         let error = HyperTransport::builder().proxy(url).build().unwrap_err();
 
         assert_eq!(error.kind(), TransportErrorKind::Other);
@@ -260,8 +273,14 @@ fn debug_shows_the_proxy_without_its_credentials() {
     let transport = builder.clone().build().unwrap();
 
     for debug in [format!("{builder:?}"), format!("{transport:?}")] {
-        assert!(debug.contains("http://***@proxy.corp.example:3128"), "{debug}");
+        assert!(
+            debug.contains("http://***@proxy.corp.example:3128"),
+            "{debug}"
+        );
         assert!(debug.contains(".corp.example"), "{debug}");
-        assert!(!debug.contains("s3cret") && !debug.contains("alice"), "{debug}");
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("alice"),
+            "{debug}"
+        );
     }
 }

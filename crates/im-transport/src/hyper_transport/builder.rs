@@ -138,8 +138,7 @@ impl HyperTransportBuilder {
 
     /// Whether the webpki root certificates (Mozilla's, compiled in) are trusted.
     /// Default: `true`. Turn them off to trust only the roots added with
-    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) or
-    /// [`native_roots`](Self::native_roots).
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) or `native_roots`.
     pub fn webpki_roots(mut self, trust: bool) -> Self {
         self.tls.webpki_roots = trust;
         self

@@ -34,7 +34,7 @@ type BoxError = Box<dyn StdError + Send + Sync>;
 /// - TLS through rustls with the `ring` provider, or `aws-lc-rs` with that feature (passed
 ///   explicitly either way, so another provider enabled elsewhere in the build cannot make it
 ///   ambiguous), trusting the webpki root certificates. The roots can be changed: the
-///   operating system's ([`native_roots`](HyperTransportBuilder::native_roots), feature
+///   operating system's ([`native_roots`][native_roots], feature
 ///   `rustls-native-certs`), a private CA
 ///   ([`add_root_certificates_pem`](HyperTransportBuilder::add_root_certificates_pem)), or a
 ///   whole `rustls::ClientConfig` of your own ([`tls_config`](HyperTransportBuilder::tls_config)).
@@ -43,8 +43,8 @@ type BoxError = Box<dyn StdError + Send + Sync>;
 /// - `https` only, unless [`allow_plain_http`](HyperTransportBuilder::allow_plain_http) is set
 ///   (for emulators on loopback).
 /// - Optionally through an HTTP proxy (feature `proxy`): `https` requests are tunnelled with
-///   `CONNECT`, set explicitly ([`proxy`](HyperTransportBuilder::proxy)) or from
-///   `HTTPS_PROXY` and `NO_PROXY` ([`proxy_from_env`](HyperTransportBuilder::proxy_from_env)).
+///   `CONNECT`, set explicitly ([`proxy`][proxy]) or from
+///   `HTTPS_PROXY` and `NO_PROXY` ([`proxy_from_env`][proxy_from_env]).
 /// - A per-attempt [`timeout`](HyperTransportBuilder::timeout) covering the whole exchange:
 ///   connecting, writing the request and reading the entire body.
 /// - A connect timeout covering DNS, TCP, the proxy tunnel and the TLS handshake; when it
@@ -77,6 +77,25 @@ type BoxError = Box<dyn StdError + Send + Sync>;
 /// # let _ = transport;
 /// # Ok::<(), im_transport::TransportError>(())
 /// ```
+// Links to methods behind features point to the feature list when those features are off.
+#[cfg_attr(
+    feature = "rustls-native-certs",
+    doc = "[native_roots]: HyperTransportBuilder::native_roots"
+)]
+#[cfg_attr(
+    not(feature = "rustls-native-certs"),
+    doc = "[native_roots]: crate#crate-features"
+)]
+#[cfg_attr(
+    feature = "proxy",
+    doc = "[proxy]: HyperTransportBuilder::proxy",
+    doc = "[proxy_from_env]: HyperTransportBuilder::proxy_from_env"
+)]
+#[cfg_attr(
+    not(feature = "proxy"),
+    doc = "[proxy]: crate#crate-features",
+    doc = "[proxy_from_env]: crate#crate-features"
+)]
 #[derive(Clone)]
 pub struct HyperTransport {
     client: Client<connect::Connector, Full<Bytes>>,

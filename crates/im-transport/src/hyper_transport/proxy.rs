@@ -302,10 +302,7 @@ mod tests {
             .intercept(&"https://example.com/".parse().unwrap())
             .unwrap();
         // base64("alice:p@ss")
-        assert_eq!(
-            intercept.basic_auth().unwrap(),
-            "Basic YWxpY2U6cEBzcw=="
-        );
+        assert_eq!(intercept.basic_auth().unwrap(), "Basic YWxpY2U6cEBzcw==");
         assert!(intercept.basic_auth().unwrap().is_sensitive());
         assert_eq!(intercept.uri().host(), Some("proxy"));
         assert_eq!(intercept.uri().port_u16(), Some(3128));
@@ -347,7 +344,10 @@ mod tests {
         let debug = format!("{:?}", options("http://alice:s3cret@proxy:3128", "a.test"));
         assert!(debug.contains("http://***@proxy:3128"), "{debug}");
         assert!(debug.contains("a.test"), "{debug}");
-        assert!(!debug.contains("alice") && !debug.contains("s3cret"), "{debug}");
+        assert!(
+            !debug.contains("alice") && !debug.contains("s3cret"),
+            "{debug}"
+        );
 
         let debug = format!("{:?}", options("user:s3cret@@proxy", ""));
         assert!(!debug.contains("s3cret"), "{debug}");

@@ -147,7 +147,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, seen: Arc<Mutex
 }
 
 /// Reads one request (head and `content-length` body) and returns its request line.
-async fn read_request<S: AsyncRead + Unpin>(stream: &mut S, buffer: &mut Vec<u8>) -> Option<String> {
+async fn read_request<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buffer: &mut Vec<u8>,
+) -> Option<String> {
     let head_end = loop {
         if let Some(position) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             break position;
