@@ -1,4 +1,5 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(docsrs, doc(auto_cfg(hide(feature = "__hyper"))))]
 //! A small HTTP transport abstraction: send one request, get one fully read response.
 //!
 //! [`Transport`] has a single method and is used as `Arc<dyn Transport>`, so the code above it
@@ -131,11 +132,13 @@ pub use self::reqwest::ReqwestTransport;
 pub use self::tower::TowerTransport;
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "__hyper")]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "hyper", feature = "aws-lc-rs"))))]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
 pub use metadata::{RequestMetadata, RetrySafety};
 pub use redact::redact_uri;
 /// The rustls this crate is built with, for [`HyperTransportBuilder::tls_config`].
 #[cfg(feature = "__hyper")]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "hyper", feature = "aws-lc-rs"))))]
 pub use rustls;
 /// The crates a [`Transport`] implementation needs, so this one is enough to write one.
 pub use {async_trait::async_trait, bytes, http};
