@@ -1,4 +1,5 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(docsrs, doc(auto_cfg(hide(feature = "__hyper"))))]
 //! A small HTTP transport abstraction: send one request, get one fully read response.
 //!
 //! [`Transport`] has a single method and is used as `Arc<dyn Transport>`, so the code above it
@@ -14,6 +15,11 @@
 //!
 //! - `hyper` (default): [`HyperTransport`], an HTTPS client built on hyper-util's pooled client
 //!   and hyper-rustls with the `ring` provider and the webpki root certificates.
+//! - `aws-lc-rs`: the same client on rustls' `aws-lc-rs` provider; with default features off,
+//!   ring is not built.
+//! - `proxy`: `https` through an HTTP proxy, set explicitly or from `HTTPS_PROXY` / `NO_PROXY`
+//!   (see [`HyperTransport`]).
+//! - `rustls-native-certs`: the option to trust the operating system's root certificates.
 //! - `test-util`: the [`test_util`] doubles: [`ReplayTransport`] (strict by default: a request
 //!   after its script ran out fails the test), [`FnTransport`] and [`NeverTransport`]. Enable
 //!   it in `[dev-dependencies]`. Typed answers of Tencent's APIs for these doubles are in
@@ -91,7 +97,7 @@
     doc = "[`FnTransport`]: test_util::FnTransport",
     doc = "[`NeverTransport`]: test_util::NeverTransport"
 )]
-#![cfg_attr(not(feature = "hyper"), doc = "[`HyperTransport`]: #crate-features")]
+#![cfg_attr(not(feature = "__hyper"), doc = "[`HyperTransport`]: #crate-features")]
 #![cfg_attr(not(feature = "test-util"), doc = "[`test_util`]: #crate-features")]
 #![cfg_attr(
     not(feature = "test-util"),
@@ -109,7 +115,7 @@ use bytes::Bytes;
 #[cfg(any(feature = "tower", feature = "reqwest"))]
 mod body;
 mod error;
-#[cfg(feature = "hyper")]
+#[cfg(feature = "__hyper")]
 mod hyper_transport;
 mod metadata;
 mod redact;
@@ -125,10 +131,15 @@ pub use self::reqwest::ReqwestTransport;
 #[cfg(feature = "tower")]
 pub use self::tower::TowerTransport;
 pub use error::{TransportError, TransportErrorKind};
-#[cfg(feature = "hyper")]
+#[cfg(feature = "__hyper")]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "hyper", feature = "aws-lc-rs"))))]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
 pub use metadata::{RequestMetadata, RetrySafety};
 pub use redact::redact_uri;
+/// The rustls this crate is built with, for [`HyperTransportBuilder::tls_config`].
+#[cfg(feature = "__hyper")]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "hyper", feature = "aws-lc-rs"))))]
+pub use rustls;
 /// The crates a [`Transport`] implementation needs, so this one is enough to write one.
 pub use {async_trait::async_trait, bytes, http};
 

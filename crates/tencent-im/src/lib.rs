@@ -20,7 +20,14 @@
 //!
 //! # Crate features
 //!
-//! - `hyper` (default): the HTTPS transport used when none is given.
+//! - `hyper` (default): the HTTPS transport used when none is given (rustls on ring, webpki
+//!   roots).
+//! - `aws-lc-rs`: the same transport on rustls' aws-lc-rs provider; with default features
+//!   off, ring is not built.
+//! - `proxy`: `https` through an HTTP proxy (`HyperTransportBuilder::proxy`,
+//!   `proxy_from_env` for `HTTPS_PROXY` / `NO_PROXY`).
+//! - `rustls-native-certs`: the option to trust the operating system's root certificates
+//!   (`HyperTransportBuilder::native_roots`).
 //! - `metrics`: counters and a latency histogram of every call, through the `metrics`
 //!   facade (see "Operating it" in the repository's README).
 //! - `axum`: the webhook handler as a ready `axum::Router` (`webhook::axum`).
@@ -230,7 +237,7 @@ impl ClientBuilder {
     }
 }
 
-#[cfg(feature = "hyper")]
+#[cfg(any(feature = "hyper", feature = "aws-lc-rs"))]
 fn default_transport(endpoint: &Endpoint) -> Result<Arc<dyn Transport>, BuildError> {
     let transport = im_transport::HyperTransport::builder()
         .allow_plain_http(endpoint.is_plain_http())
@@ -239,10 +246,10 @@ fn default_transport(endpoint: &Endpoint) -> Result<Arc<dyn Transport>, BuildErr
     Ok(Arc::new(transport))
 }
 
-#[cfg(not(feature = "hyper"))]
+#[cfg(not(any(feature = "hyper", feature = "aws-lc-rs")))]
 fn default_transport(_endpoint: &Endpoint) -> Result<Arc<dyn Transport>, BuildError> {
     Err(BuildError::Missing(
-        "transport (the `hyper` feature is off)",
+        "transport (the `hyper` and `aws-lc-rs` features are off)",
     ))
 }
 

@@ -1,40 +1,55 @@
 //! The production transport: hyper-util's pooled client over hyper-rustls.
+//!
+//! `mod.rs` sends a request and maps what went wrong to a kind; `builder.rs` holds the
+//! settings and assembles the client; `tls.rs` builds the rustls configuration (provider and
+//! root certificates); `connect.rs` the connector stack and its deadline; `proxy.rs`
+//! (feature `proxy`) which requests go through an HTTP proxy and the CONNECT tunnel;
+//! `config_error.rs` why a configuration was refused.
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::Uri;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Body;
-use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::{Transport, TransportError};
 
-type BoxError = Box<dyn StdError + Send + Sync>;
+mod builder;
+mod config_error;
+mod connect;
+#[cfg(feature = "proxy")]
+mod proxy;
+mod tls;
 
-/// The connector stack: TCP, then TLS, under one connect deadline.
-type Connector = ConnectTimeout<HttpsConnector<HttpConnector>>;
+pub use builder::HyperTransportBuilder;
+
+type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// An HTTPS [`Transport`] built on hyper-util's pooled client and rustls.
 ///
-/// - TLS through rustls with the `ring` provider (passed explicitly, so another provider
-///   enabled elsewhere in the build cannot make it ambiguous) and the webpki root certificates.
-/// - HTTP/1.1 and HTTP/2, chosen by ALPN; connections are pooled and reused.
+/// - TLS through rustls with the `ring` provider, or `aws-lc-rs` with that feature (passed
+///   explicitly either way, so another provider enabled elsewhere in the build cannot make it
+///   ambiguous), trusting the webpki root certificates. The roots can be changed: the
+///   operating system's ([`native_roots`][native_roots], feature
+///   `rustls-native-certs`), a private CA
+///   ([`add_root_certificates_pem`](HyperTransportBuilder::add_root_certificates_pem)), or a
+///   whole `rustls::ClientConfig` of your own ([`tls_config`](HyperTransportBuilder::tls_config)).
+/// - HTTP/1.1 and HTTP/2, chosen by ALPN ([`http2`](HyperTransportBuilder::http2) turns
+///   HTTP/2 off); connections are pooled and reused.
 /// - `https` only, unless [`allow_plain_http`](HyperTransportBuilder::allow_plain_http) is set
 ///   (for emulators on loopback).
+/// - Optionally through an HTTP proxy (feature `proxy`): `https` requests are tunnelled with
+///   `CONNECT`, set explicitly ([`proxy`][proxy]) or from
+///   `HTTPS_PROXY` and `NO_PROXY` ([`proxy_from_env`][proxy_from_env]).
 /// - A per-attempt [`timeout`](HyperTransportBuilder::timeout) covering the whole exchange:
 ///   connecting, writing the request and reading the entire body.
-/// - A connect timeout covering DNS, TCP and the TLS handshake; when it fires the error is a
-///   [connect error](TransportError::is_connect), so it should stay below the attempt timeout.
+/// - A connect timeout covering DNS, TCP, the proxy tunnel and the TLS handshake; when it
+///   fires the error is a [connect error](TransportError::is_connect), so it should stay
+///   below the attempt timeout.
 /// - A cap on the response body size ([`max_response_bytes`](HyperTransportBuilder::max_response_bytes)).
 ///
 /// The transport never retries on its own, with one exception inherited from hyper: a request
@@ -43,6 +58,7 @@ type Connector = ConnectTimeout<HttpsConnector<HttpConnector>>;
 ///
 /// Cloning is cheap and clones share the connection pool. The transport emits one `tracing`
 /// debug event per request with the method, host, path and outcome, never the query string.
+/// Its `Debug` output shows the settings, never proxy credentials.
 ///
 /// Building it does not need a runtime, but [`send`](Transport::send) must run inside a Tokio
 /// runtime with the time driver enabled.
@@ -56,44 +72,36 @@ type Connector = ConnectTimeout<HttpsConnector<HttpConnector>>;
 ///     .timeout(Duration::from_secs(5))
 ///     .connect_timeout(Duration::from_secs(2))
 ///     .pool_max_idle_per_host(64)
+///     .pool_idle_timeout(Duration::from_secs(30))
 ///     .build()?;
 /// # let _ = transport;
 /// # Ok::<(), im_transport::TransportError>(())
 /// ```
+// Links to methods behind features point to the feature list when those features are off.
+#[cfg_attr(
+    feature = "rustls-native-certs",
+    doc = "[native_roots]: HyperTransportBuilder::native_roots"
+)]
+#[cfg_attr(
+    not(feature = "rustls-native-certs"),
+    doc = "[native_roots]: crate#crate-features"
+)]
+#[cfg_attr(
+    feature = "proxy",
+    doc = "[proxy]: HyperTransportBuilder::proxy",
+    doc = "[proxy_from_env]: HyperTransportBuilder::proxy_from_env"
+)]
+#[cfg_attr(
+    not(feature = "proxy"),
+    doc = "[proxy]: crate#crate-features",
+    doc = "[proxy_from_env]: crate#crate-features"
+)]
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: Client<Connector, Full<Bytes>>,
-    settings: Settings,
-}
-
-/// Configures a [`HyperTransport`]; created by [`HyperTransport::builder`].
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct HyperTransportBuilder {
-    settings: Settings,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Settings {
-    timeout: Duration,
-    connect_timeout: Duration,
-    max_response_bytes: usize,
-    pool_idle_timeout: Duration,
-    pool_max_idle_per_host: usize,
-    allow_plain_http: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(3),
-            max_response_bytes: 4 * 1024 * 1024,
-            pool_idle_timeout: Duration::from_secs(60),
-            pool_max_idle_per_host: 256,
-            allow_plain_http: false,
-        }
-    }
+    client: Client<connect::Connector, Full<Bytes>>,
+    settings: builder::Settings,
+    /// What the transport was built with, for `Debug`; no secrets.
+    summary: builder::Summary,
 }
 
 impl HyperTransport {
@@ -113,96 +121,17 @@ impl HyperTransport {
 impl fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.settings;
-        f.debug_struct("HyperTransport")
+        let mut debug = f.debug_struct("HyperTransport");
+        debug
             .field("timeout", &s.timeout)
             .field("connect_timeout", &s.connect_timeout)
             .field("max_response_bytes", &s.max_response_bytes)
             .field("pool_idle_timeout", &s.pool_idle_timeout)
             .field("pool_max_idle_per_host", &s.pool_max_idle_per_host)
             .field("allow_plain_http", &s.allow_plain_http)
-            .finish_non_exhaustive()
-    }
-}
-
-impl HyperTransportBuilder {
-    /// The per-attempt deadline for connecting, sending the request and reading the whole
-    /// response body. Default: 10 s.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = timeout;
-        self
-    }
-
-    /// The deadline for establishing a connection: DNS, TCP and the TLS handshake. Default: 3 s.
-    ///
-    /// Keep it below [`timeout`](Self::timeout); otherwise a stalled connect surfaces as a
-    /// timeout instead of a connect error.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.connect_timeout = timeout;
-        self
-    }
-
-    /// The largest response body accepted, in bytes; larger bodies fail with
-    /// [`TransportErrorKind::TooLarge`](crate::TransportErrorKind::TooLarge). Default: 4 MiB.
-    pub fn max_response_bytes(mut self, max: usize) -> Self {
-        self.settings.max_response_bytes = max;
-        self
-    }
-
-    /// How long an unused pooled connection is kept open. Default: 60 s.
-    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.pool_idle_timeout = timeout;
-        self
-    }
-
-    /// How many idle connections are kept per host. Default: 256, enough for HTTP/1.1 at a
-    /// few hundred requests per second.
-    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
-        self.settings.pool_max_idle_per_host = max;
-        self
-    }
-
-    /// Whether `http://` URIs are accepted. Default: `false`, so they fail with
-    /// [`TransportErrorKind::InvalidRequest`](crate::TransportErrorKind::InvalidRequest)
-    /// before anything is sent. Enable it only for servers on loopback, such as emulators.
-    pub fn allow_plain_http(mut self, allow: bool) -> Self {
-        self.settings.allow_plain_http = allow;
-        self
-    }
-
-    /// Builds the transport.
-    ///
-    /// Fails only if the TLS configuration cannot be built (an `Other` error).
-    pub fn build(self) -> Result<HyperTransport, TransportError> {
-        let settings = self.settings;
-
-        let mut http = HttpConnector::new();
-        // The scheme is checked by the TLS layer, which needs `https` URIs passed through.
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(settings.connect_timeout));
-
-        let tls = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .map_err(TransportError::other)?;
-        let tls = if settings.allow_plain_http {
-            tls.https_or_http()
-        } else {
-            tls.https_only()
-        };
-        let https = tls.enable_http1().enable_http2().wrap_connector(http);
-        let connector = ConnectTimeout {
-            inner: https,
-            timeout: settings.connect_timeout,
-        };
-
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(settings.pool_idle_timeout)
-            .pool_max_idle_per_host(settings.pool_max_idle_per_host)
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .build(connector);
-
-        Ok(HyperTransport { client, settings })
+            .field("http2", &s.http2);
+        self.summary.fields(&mut debug);
+        debug.finish_non_exhaustive()
     }
 }
 
@@ -290,8 +219,9 @@ fn check_uri(uri: &Uri, allow_plain_http: bool) -> Result<(), TransportError> {
 
 /// Maps an error from the pooled client to a kind.
 ///
-/// hyper-util marks connector failures as connect errors; any other failure happened after a
-/// connection was handed out, so the request may have been written.
+/// hyper-util marks connector failures (TCP, the proxy tunnel, TLS) as connect errors; any
+/// other failure happened after a connection was handed out, so the request may have been
+/// written.
 fn map_client_error(error: hyper_util::client::legacy::Error) -> TransportError {
     if error.is_connect() {
         return TransportError::connect(error);
@@ -323,47 +253,6 @@ fn find_source<'a, E: StdError + 'static>(error: &'a (dyn StdError + 'static)) -
         current = error.source();
     }
     None
-}
-
-/// Wraps a connector so that establishing a connection (DNS, TCP and TLS) has one deadline.
-///
-/// The connector's own connect timeout covers only TCP. Failing here, inside the connector,
-/// makes hyper-util report the failure as a connect error.
-#[derive(Clone, Debug)]
-struct ConnectTimeout<C> {
-    inner: C,
-    timeout: Duration,
-}
-
-/// The connect deadline passed before a connection was established.
-#[derive(Debug, thiserror::Error)]
-#[error("the connection was not established within the connect timeout")]
-struct ConnectTimedOut;
-
-impl<C> tower_service::Service<Uri> for ConnectTimeout<C>
-where
-    C: tower_service::Service<Uri>,
-    C::Error: Into<BoxError>,
-    C::Future: Send + 'static,
-{
-    type Response = C::Response;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<C::Response, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, uri: Uri) -> Self::Future {
-        let connecting = self.inner.call(uri);
-        let timeout = self.timeout;
-        Box::pin(async move {
-            match tokio::time::timeout(timeout, connecting).await {
-                Ok(result) => result.map_err(Into::into),
-                Err(_elapsed) => Err(ConnectTimedOut.into()),
-            }
-        })
-    }
 }
 
 #[cfg(test)]
@@ -416,10 +305,13 @@ mod tests {
     fn debug_shows_settings() {
         let transport = HyperTransport::builder()
             .max_response_bytes(1234)
+            .http2(false)
             .build()
             .unwrap();
         let debug = format!("{transport:?}");
         assert!(debug.contains("max_response_bytes: 1234"), "{debug}");
         assert!(debug.contains("allow_plain_http: false"), "{debug}");
+        assert!(debug.contains("http2: false"), "{debug}");
+        assert!(debug.contains("webpki_roots: true"), "{debug}");
     }
 }
