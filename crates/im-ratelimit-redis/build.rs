@@ -5,7 +5,7 @@
 //! the reason, instead of passing them without running anything. With `IM_REQUIRE_REDIS=1`
 //! (CI sets it) the cfg is never set, so a missing `redis-server` fails the tests.
 //!
-//! `imctl`'s tests use the same script (`build` in its Cargo.toml), for the same reason.
+//! `imctl` has the same script for its own tests (each published crate carries its own).
 
 use std::env;
 use std::path::PathBuf;
